@@ -1,0 +1,42 @@
+//! The pipeline engine: turns a workflow from `CREATED` to `COMPLETED` through the ten steps,
+//! stopping at human gates, surviving crashes, races and budgets.
+//!
+//! # How a step runs
+//! 1. **Claim**: a compare-and-set transition `X_PENDING → X_PROCESSING` with a lease for this
+//!    worker. Two engines racing: one wins, the other gets a conflict, re-reads and reports
+//!    [`Advance::Busy`]. A step found `X_PROCESSING` under this worker's lease (a crash) or an
+//!    expired one is reclaimed (`X_PROCESSING → X_PROCESSING`) and runs again.
+//! 2. **Work**: provider calls run concurrently up to [`Concurrency`]; every result is written
+//!    through the store's idempotent operations (keywords by natural key, clusters replaced,
+//!    articles by `(workflow, keyword)`, sections by `(article, order)`, posts behind a publish
+//!    claim and the publisher's find-by-key), so a re-run writes the same rows.
+//! 3. **Money**: before each paid call the estimate is reserved against the plan's monthly
+//!    limit for its metric, the monthly spend cap and the workflow budget, all or nothing; the
+//!    actual amounts are committed after, released on failure. In-flight calls hold their
+//!    reservations, so concurrency cannot overshoot a budget. Reservation ids are derived from the
+//!    work item, so a replay never charges twice (see `ledger`).
+//! 4. **Safe points** between items re-read the workflow: a cancellation stops the step, a lost
+//!    lease stops it, and the lease is renewed.
+//! 5. **End**: `X_PROCESSING → X_COMPLETED`, or `X_FAILED` with the reason (prefixed
+//!    `retryable: ` when trying again can help); [`Engine::retry`] resumes a failed step.
+
+mod builder;
+mod config;
+mod ledger;
+mod progress;
+mod review;
+mod run;
+mod step;
+mod steps;
+#[cfg(feature = "testkit")]
+pub mod testing;
+
+pub use builder::{Clock, Engine, EngineBuilder, Sleeper};
+pub use config::{
+    ArticleScope, Concurrency, PipelineConfig, ProviderRateLimit, RateLimits, StepLimits, SubtopicReview,
+};
+pub use progress::{NoProgress, ProgressEvent, ProgressSink, WorkflowProgress};
+pub use review::AUTO_APPROVAL_FEEDBACK;
+pub use run::{Advance, CreateWorkflow};
+pub use steps::icp::{Icp, IcpSegment};
+pub use steps::subtopics::{MAX_SUBTOPICS, MIN_SUBTOPICS};

@@ -1,0 +1,138 @@
+//! Progress: typed events for hosts (progress bars, logs) and the progress view of a workflow.
+
+use crate::ids::WorkflowId;
+use crate::ledger::UsageMetric;
+use crate::money::Usd;
+use crate::workflow::{Step, WorkflowCounts, WorkflowState};
+use serde::{Deserialize, Serialize};
+
+/// Something the engine did, as it happens.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "event")]
+#[non_exhaustive]
+pub enum ProgressEvent {
+    /// A step was claimed and starts running.
+    StepStarted {
+        /// The workflow.
+        workflow: WorkflowId,
+        /// The step.
+        step: Step,
+    },
+    /// A step knows how many items it will process (competitors, seeds, keywords, sections…).
+    ItemsPlanned {
+        /// The workflow.
+        workflow: WorkflowId,
+        /// The step.
+        step: Step,
+        /// How many items.
+        total: u64,
+    },
+    /// One item of a step is done (or was already done before a resume).
+    ItemDone {
+        /// The workflow.
+        workflow: WorkflowId,
+        /// The step.
+        step: Step,
+        /// What it was (a keyword, a domain, a section title).
+        label: String,
+    },
+    /// A paid call was committed to the usage ledger.
+    Cost {
+        /// The workflow.
+        workflow: WorkflowId,
+        /// The step.
+        step: Step,
+        /// The metric charged.
+        metric: UsageMetric,
+        /// Units of the metric.
+        amount: i64,
+        /// The call's cost.
+        cost: Usd,
+    },
+    /// A step completed.
+    StepFinished {
+        /// The workflow.
+        workflow: WorkflowId,
+        /// The step.
+        step: Step,
+        /// The state after it.
+        state: WorkflowState,
+    },
+    /// A step failed.
+    StepFailed {
+        /// The workflow.
+        workflow: WorkflowId,
+        /// The step.
+        step: Step,
+        /// Why.
+        reason: String,
+        /// Whether `retry` can help.
+        retryable: bool,
+    },
+    /// The workflow waits at a human gate.
+    AwaitingApproval {
+        /// The workflow.
+        workflow: WorkflowId,
+        /// The gate's step.
+        step: Step,
+        /// Items waiting for a decision.
+        pending: u64,
+    },
+    /// A gate was passed by a recorded system decision (configuration `auto_approve_*`).
+    AutoApproved {
+        /// The workflow.
+        workflow: WorkflowId,
+        /// The gate's step.
+        step: Step,
+        /// Items approved.
+        approved: u64,
+    },
+}
+
+/// Receives progress events. Called from the engine's tasks: keep it quick and non-blocking.
+pub trait ProgressSink: Send + Sync {
+    /// One event.
+    fn event(&self, event: &ProgressEvent);
+}
+
+/// A sink that drops every event.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl ProgressSink for NoProgress {
+    fn event(&self, _event: &ProgressEvent) {}
+}
+
+impl<F> ProgressSink for F
+where
+    F: Fn(&ProgressEvent) + Send + Sync,
+{
+    fn event(&self, event: &ProgressEvent) {
+        self(event);
+    }
+}
+
+/// The progress view of a workflow.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkflowProgress {
+    /// The workflow.
+    pub workflow_id: WorkflowId,
+    /// Its state.
+    pub state: WorkflowState,
+    /// The current step 1..=10 (`None` when cancelled).
+    pub current_step: Option<u8>,
+    /// The current step's name.
+    pub step_label: Option<&'static str>,
+    /// Completion in percent.
+    pub completion_percentage: u8,
+    /// Whether it waits for a human decision.
+    pub awaiting_approval: bool,
+    /// Counters.
+    pub counts: WorkflowCounts,
+    /// Cost committed so far (from the usage ledger).
+    pub actual_cost: Usd,
+    /// Estimated cost of the whole run.
+    pub estimated_cost: Usd,
+    /// Why the current step failed, if it did.
+    pub last_error: Option<String>,
+}

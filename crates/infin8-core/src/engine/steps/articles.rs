@@ -1,0 +1,628 @@
+//! Step 9: one article per chosen keyword of the valid clusters, written section by section.
+//!
+//! Per article: the outline (model proposal checked by [`plan_outline`]) is stored in the
+//! article's provenance before any section is written; then per section a research query goes to
+//! the research cache (per organization and normalized query, with a TTL) and to web research on
+//! a miss, and the model writes the section in HTML citing its numbered sources. Sections are
+//! persisted one by one; a resume skips completed sections. Finally the article is assembled
+//! (citations renumbered against one source list), measured and scored by the rules in
+//! [`crate::article`].
+
+use super::StepEnd;
+use super::subtopics::{ClusterKeyword, valid_cluster_keywords};
+use crate::approval::{Approval, ApprovalEntityType, Decision};
+use crate::article::plan::{
+    Outline, PlannedSection, capitalize, citations, excerpt, html_to_text, meta_description, meta_title,
+    paragraphs, plan_outline, renumber_citations,
+};
+use crate::article::score::{SectionFacts, SeoInput, domain_of, quality_score, seo_score};
+use crate::article::{
+    Article, ArticleSection, ArticleStatus, ArticleUpdate, NewArticle, NewSection, SectionStatus, Source,
+    reading_time_minutes, slugify, word_count,
+};
+use crate::engine::config::ArticleScope;
+use crate::engine::ledger::Spend;
+use crate::engine::step::bounded;
+use crate::engine::step::{Role, StepCtx, approx_tokens};
+use crate::error::Result;
+use crate::ids::KeywordId;
+use crate::keyword::{KeywordUpdate, StepStatus};
+use crate::ledger::UsageMetric;
+use crate::money::Usd;
+use crate::provider::{ChatMessage, CompletionRequest, ResponseFormat, WebSearchRequest};
+use crate::research::{NewResearchCacheEntry, normalize_query};
+use crate::tenant::Actor;
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::HashMap;
+
+/// Who decided what, for provenance.
+struct Decisions {
+    seeds: HashMap<uuid::Uuid, Approval>,
+    subtopics: HashMap<uuid::Uuid, Approval>,
+}
+
+/// The keywords that get an article, in cluster order, at most `max_articles`.
+pub(crate) async fn chosen_keywords(sc: &StepCtx<'_>) -> Result<Vec<ClusterKeyword>> {
+    let wf = sc.workflow_id();
+    let rejected: Vec<uuid::Uuid> = sc
+        .store()
+        .list_approvals(&sc.ctx, wf, Some(ApprovalEntityType::Subtopics))
+        .await?
+        .into_iter()
+        .filter(|a| a.decision == Decision::Rejected)
+        .map(|a| a.entity_id)
+        .collect();
+    let scope = sc.engine.config.article_scope;
+    let eligible: Vec<ClusterKeyword> = valid_cluster_keywords(sc)
+        .await?
+        .into_iter()
+        .filter(|c| c.is_hub || scope == ArticleScope::HubsAndSpokes)
+        .filter(|c| !rejected.contains(&c.keyword.id.as_uuid()))
+        .collect();
+    Ok(breadth_first(eligible, sc.engine.config.limits.max_articles))
+}
+
+/// Orders cluster keywords breadth first (every hub, then every cluster's first spoke, then the
+/// second…), keeping cluster order within a round, and keeps the first `max`: a small article
+/// budget covers many topics before it goes deep into one.
+pub(crate) fn breadth_first(keywords: Vec<ClusterKeyword>, max: usize) -> Vec<ClusterKeyword> {
+    let mut seen: HashMap<KeywordId, usize> = HashMap::new();
+    let mut ranked: Vec<(usize, usize, ClusterKeyword)> = keywords
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let depth = seen.entry(c.hub).or_insert(0);
+            let d = *depth;
+            *depth += 1;
+            (d, i, c)
+        })
+        .collect();
+    ranked.sort_by_key(|(d, i, _)| (*d, *i));
+    ranked.into_iter().take(max).map(|(_, _, c)| c).collect()
+}
+
+fn article_spend(keyword: KeywordId) -> Spend {
+    Spend {
+        key: format!("article:{keyword}"),
+        units: vec![(UsageMetric::ArticleGeneration, 1)],
+        cost: Usd::ZERO,
+    }
+}
+
+pub(crate) async fn run(sc: &StepCtx<'_>) -> Result<StepEnd> {
+    let wf = sc.workflow_id();
+    let chosen = chosen_keywords(sc).await?;
+    sc.planned(chosen.len());
+    let by_entity = |list: Vec<Approval>| list.into_iter().map(|a| (a.entity_id, a)).collect();
+    let decisions = Decisions {
+        seeds: by_entity(
+            sc.store().list_approvals(&sc.ctx, wf, Some(ApprovalEntityType::SeedKeywords)).await?,
+        ),
+        subtopics: by_entity(
+            sc.store().list_approvals(&sc.ctx, wf, Some(ApprovalEntityType::Subtopics)).await?,
+        ),
+    };
+    let decisions = &decisions;
+    let results: Vec<Result<()>> = bounded(
+        chosen.iter().map(|c| async move { write_article(sc, c, decisions).await }).collect(),
+        sc.engine.config.concurrency.articles,
+    )
+    .await;
+    match results.into_iter().find_map(Result::err) {
+        Some(e) => Err(e),
+        None => Ok(StepEnd::Completed),
+    }
+}
+
+async fn write_article(sc: &StepCtx<'_>, c: &ClusterKeyword, decisions: &Decisions) -> Result<()> {
+    let kw = &c.keyword;
+    let article = sc
+        .store()
+        .create_article(
+            &sc.ctx,
+            NewArticle {
+                workflow_id: sc.workflow_id(),
+                keyword_id: kw.id,
+                title: capitalize(&kw.keyword),
+                slug: slugify(&kw.keyword),
+                sections_total: 0,
+                focus_keyword: Some(kw.keyword.clone()),
+            },
+        )
+        .await?;
+    if matches!(article.status, ArticleStatus::Completed | ArticleStatus::Published) {
+        // Written before (perhaps by a run that died before charging it or marking its
+        // keyword): charge it once and mark the keyword.
+        sc.adopt(&article_spend(kw.id)).await?;
+        if kw.article_status != StepStatus::Completed {
+            sc.store()
+                .update_keywords(
+                    &sc.ctx,
+                    &[KeywordUpdate {
+                        article_status: Some(StepStatus::Completed),
+                        ..KeywordUpdate::new(kw.id)
+                    }],
+                )
+                .await?;
+        }
+        sc.item_done(kw.keyword.clone());
+        return Ok(());
+    }
+    sc.checkpoint().await?;
+    let held = sc.reserve(&article_spend(kw.id)).await?;
+    match write_sections(sc, c, decisions, article).await {
+        Ok(()) => {
+            sc.commit_reserved(&held).await?;
+            sc.item_done(kw.keyword.clone());
+            Ok(())
+        }
+        Err(e) => {
+            let _ = sc.release(&held).await;
+            Err(e)
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct OutlineAnswer {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    sections: Vec<PlannedSection>,
+}
+
+fn outline_schema(max: usize) -> serde_json::Value {
+    json!({
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["title", "sections"],
+        "properties": {
+            "title": { "type": "string", "minLength": 10, "maxLength": 90 },
+            "sections": {
+                "type": "array", "minItems": 3, "maxItems": max,
+                "items": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["heading", "research_query"],
+                    "properties": {
+                        "heading": { "type": "string", "minLength": 3 },
+                        "research_query": { "type": "string", "minLength": 3 }
+                    }
+                }
+            }
+        }
+    })
+}
+
+async fn outline(sc: &StepCtx<'_>, c: &ClusterKeyword, article: &Article) -> Result<Outline> {
+    if let Some(o) =
+        article.provenance.get("outline").and_then(|v| serde_json::from_value::<Outline>(v.clone()).ok())
+    {
+        return Ok(o);
+    }
+    let kw = &c.keyword;
+    let max = sc.engine.config.limits.max_sections;
+    let llm = sc.engine.providers.llm.clone();
+    let request = CompletionRequest {
+        task: "outline".into(),
+        messages: vec![
+            ChatMessage::system("You outline SEO articles. Answer in JSON matching the schema."),
+            ChatMessage::user(format!(
+                "Keyword: {}\nSubtopics to cover: {}\nPropose a title containing the keyword and 3 to {max} section headings, each with a web research query.",
+                kw.keyword,
+                kw.subtopics.join("; ")
+            )),
+        ],
+        temperature: Some(0.3),
+        max_tokens: Some(600),
+        response_format: ResponseFormat::JsonSchema { name: "outline".into(), schema: outline_schema(max) },
+    };
+    let spend = Spend {
+        key: format!("outline:{}", kw.id),
+        units: vec![(UsageMetric::LlmTokens, 800)],
+        cost: llm.estimate(&request),
+    };
+    let completion = sc
+        .paid(
+            Role::Llm,
+            spend,
+            |u| vec![(UsageMetric::LlmTokens, i64::try_from(u.total_tokens()).unwrap_or(i64::MAX))],
+            || llm.complete(&request),
+        )
+        .await?
+        .value;
+    let answer: OutlineAnswer = super::parse_answer(llm.model_name(), &completion)?;
+    let outline = plan_outline(&kw.keyword, &answer.title, &answer.sections, &kw.subtopics, max);
+    let title = if outline.title.to_lowercase().contains(&kw.keyword.to_lowercase()) {
+        outline.title.clone()
+    } else {
+        format!("{}: {}", capitalize(&kw.keyword), outline.title)
+    };
+    let outline = Outline { title, ..outline };
+    let mut provenance = article.provenance.as_object().cloned().unwrap_or_default();
+    provenance.insert("outline".into(), json!(outline));
+    sc.store()
+        .update_article(
+            &sc.ctx,
+            article.id,
+            ArticleUpdate {
+                title: Some(outline.title.clone()),
+                sections_total: Some(i32::try_from(outline.sections.len()).unwrap_or(i32::MAX)),
+                status: Some(ArticleStatus::Researching),
+                provenance: Some(serde_json::Value::Object(provenance)),
+                ..ArticleUpdate::default()
+            },
+        )
+        .await?;
+    Ok(outline)
+}
+
+/// Sources for a query: the research cache, or web research on a miss (then cached).
+async fn research(sc: &StepCtx<'_>, query: &str) -> Result<Vec<Source>> {
+    let n = sc.engine.config.limits.sources_per_section;
+    let now = sc.now();
+    if let Some(hit) = sc.store().get_research(&sc.ctx, query, now).await? {
+        return Ok(hit.results.into_iter().take(n as usize).collect());
+    }
+    let web = sc.engine.providers.web.clone();
+    let request = WebSearchRequest::new(query, n);
+    let spend = Spend {
+        key: format!("research:{}", normalize_query(query)),
+        units: vec![(UsageMetric::WebResearch, 1)],
+        cost: web.estimate(&request),
+    };
+    let sources = sc.paid(Role::Web, spend, |_| Vec::new(), || web.search(&request)).await?.value;
+    sc.store()
+        .put_research(
+            &sc.ctx,
+            NewResearchCacheEntry {
+                research_query: query.to_string(),
+                provider: web.name().to_string(),
+                results: sources.clone(),
+                created_at: now,
+                expires_at: now + sc.engine.config.research_ttl_duration(),
+            },
+        )
+        .await?;
+    Ok(sources.into_iter().take(n as usize).collect())
+}
+
+/// The model's section text as HTML paragraphs, scripts and styles removed.
+fn section_html(raw: &str) -> String {
+    let mut text = raw.trim().to_string();
+    for tag in ["script", "style"] {
+        while let Some(start) = text.to_lowercase().find(&format!("<{tag}")) {
+            let end = text.to_lowercase()[start..]
+                .find(&format!("</{tag}>"))
+                .map_or(text.len(), |e| start + e + tag.len() + 3);
+            text.replace_range(start..end, "");
+        }
+    }
+    if text.contains("<p") {
+        return text;
+    }
+    text.split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("<p>{}</p>", p.replace('<', "&lt;")))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+async fn write_section(
+    sc: &StepCtx<'_>,
+    c: &ClusterKeyword,
+    article: &Article,
+    outline: &Outline,
+    order: usize,
+) -> Result<ArticleSection> {
+    let planned = &outline.sections[order];
+    let sources = research(sc, &planned.research_query).await?;
+    let listing: String = sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let excerpt: String = s.content.chars().take(600).collect();
+            format!("[{}] {} — {}\n{}\n", i + 1, s.title, s.url, excerpt)
+        })
+        .collect();
+    let llm = sc.engine.providers.llm.clone();
+    let request = CompletionRequest {
+        task: "section".into(),
+        messages: vec![
+            ChatMessage::system(
+                "You write accurate, readable web articles in HTML paragraphs (<p>…</p>). Cite the numbered sources as [n] after the claims they support. Do not invent sources.",
+            ),
+            ChatMessage::user(format!(
+                "Article: {}\nFocus keyword: {}\nSection {} of {}: {}\nSubtopics of the article: {}\n\nSources:\n{listing}\nWrite this section.",
+                outline.title,
+                c.keyword.keyword,
+                order + 1,
+                outline.sections.len(),
+                planned.heading,
+                c.keyword.subtopics.join("; "),
+            )),
+        ],
+        temperature: Some(0.5),
+        max_tokens: Some(900),
+        response_format: ResponseFormat::Text,
+    };
+    let spend = Spend {
+        key: format!("section:{}:{order}", article.id),
+        units: vec![(UsageMetric::LlmTokens, approx_tokens(&listing) + 1_100)],
+        cost: llm.estimate(&request),
+    };
+    let metered = sc
+        .paid(
+            Role::Llm,
+            spend,
+            |u| vec![(UsageMetric::LlmTokens, i64::try_from(u.total_tokens()).unwrap_or(i64::MAX))],
+            || llm.complete(&request),
+        )
+        .await?;
+    let html = section_html(&metered.value.content);
+    let tokens = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    let section = sc
+        .store()
+        .upsert_section(
+            &sc.ctx,
+            NewSection {
+                article_id: article.id,
+                section_order: i32::try_from(order).unwrap_or(i32::MAX),
+                title: planned.heading.clone(),
+                content: Some(html_to_text(&html)),
+                content_html: Some(html),
+                research_query: Some(planned.research_query.clone()),
+                sources,
+                model: Some(metered.value.model.clone()),
+                prompt_tokens: tokens(metered.usage.prompt_tokens),
+                completion_tokens: tokens(metered.usage.completion_tokens),
+                generation_ms: 0,
+                cost: metered.usage.cost,
+                status: SectionStatus::Completed,
+            },
+        )
+        .await?;
+    Ok(section)
+}
+
+async fn write_sections(
+    sc: &StepCtx<'_>,
+    c: &ClusterKeyword,
+    decisions: &Decisions,
+    article: Article,
+) -> Result<()> {
+    let outline = outline(sc, c, &article).await?;
+    let total = outline.sections.len();
+    let mut done: HashMap<usize, ArticleSection> = sc
+        .store()
+        .list_sections(&sc.ctx, article.id)
+        .await?
+        .into_iter()
+        .filter(|s| s.status == SectionStatus::Completed)
+        .filter_map(|s| usize::try_from(s.section_order).ok().map(|o| (o, s)))
+        .collect();
+    for order in 0..total {
+        if done.contains_key(&order) {
+            continue;
+        }
+        sc.checkpoint().await?;
+        match write_section(sc, c, &article, &outline, order).await {
+            Ok(section) => {
+                done.insert(order, section);
+            }
+            Err(e) => {
+                let _ = sc
+                    .store()
+                    .update_article(
+                        &sc.ctx,
+                        article.id,
+                        ArticleUpdate {
+                            status: Some(ArticleStatus::Failed),
+                            error: Some(e.to_string()),
+                            ..ArticleUpdate::default()
+                        },
+                    )
+                    .await;
+                return Err(e);
+            }
+        }
+        let completed = i32::try_from(done.len()).unwrap_or(i32::MAX);
+        sc.store()
+            .update_article(
+                &sc.ctx,
+                article.id,
+                ArticleUpdate {
+                    status: Some(ArticleStatus::Generating),
+                    sections_completed: Some(completed),
+                    progress: Some(completed * 90 / i32::try_from(total.max(1)).unwrap_or(1)),
+                    ..ArticleUpdate::default()
+                },
+            )
+            .await?;
+    }
+    let sections: Vec<ArticleSection> = (0..total).filter_map(|o| done.remove(&o)).collect();
+    assemble(sc, c, decisions, &article, &outline, &sections).await
+}
+
+async fn assemble(
+    sc: &StepCtx<'_>,
+    c: &ClusterKeyword,
+    decisions: &Decisions,
+    article: &Article,
+    outline: &Outline,
+    sections: &[ArticleSection],
+) -> Result<()> {
+    let kw = &c.keyword;
+    // One source list for the article; each section's [n] renumbered into it.
+    let mut all_sources: Vec<&Source> = Vec::new();
+    let mut body = String::new();
+    let mut facts = Vec::new();
+    for s in sections {
+        let local: Vec<usize> = s
+            .sources
+            .iter()
+            .map(|src| match all_sources.iter().position(|x| x.url == src.url) {
+                Some(i) => i + 1,
+                None => {
+                    all_sources.push(src);
+                    all_sources.len()
+                }
+            })
+            .collect();
+        let html = s.content_html.clone().unwrap_or_default();
+        let cited = citations(&html);
+        facts.push(SectionFacts {
+            completed: s.status == SectionStatus::Completed,
+            citations: cited.iter().filter(|n| **n >= 1 && **n <= s.sources.len()).count(),
+            cited_domains: cited
+                .iter()
+                .filter_map(|n| s.sources.get(n.wrapping_sub(1)))
+                .map(|src| domain_of(&src.url))
+                .collect(),
+        });
+        let html = renumber_citations(&html, |n| local.get(n.wrapping_sub(1)).copied());
+        body.push_str(&format!("<h2>{}</h2>\n{html}\n", escape(&s.title)));
+    }
+    let mut sources_html = String::from("<h2>Sources</h2>\n<ol class=\"sources\">\n");
+    for s in &all_sources {
+        sources_html.push_str(&format!(
+            "<li><a href=\"{}\" rel=\"nofollow noopener\">{}</a></li>\n",
+            escape(&s.url),
+            escape(&s.title)
+        ));
+    }
+    sources_html.push_str("</ol>\n");
+    let text = html_to_text(&body);
+    let words = word_count(&body);
+    let first_paragraph = paragraphs(&body).into_iter().find(|p| !p.is_empty()).unwrap_or_default();
+    let excerpt = excerpt(&body);
+    let meta_title = meta_title(&outline.title);
+    let meta_description = meta_description(&excerpt, &kw.keyword);
+    let slug = slugify(&outline.title);
+    let seo = seo_score(&SeoInput {
+        focus_keyword: &kw.keyword,
+        title: &outline.title,
+        meta_title: &meta_title,
+        meta_description: &meta_description,
+        slug: &slug,
+        first_paragraph: &first_paragraph,
+        headings: sections.len(),
+        word_count: words,
+    });
+    let quality = quality_score(&facts, outline.sections.len(), &text);
+    let seed_of =
+        if kw.keyword_type == crate::keyword::KeywordType::Seed { Some(kw.id) } else { kw.parent_id };
+    let human = |a: Option<&Approval>| {
+        a.map(|a| matches!(a.decided_by, Actor::User(_)) && a.decision == Decision::Approved)
+    };
+    let provenance = json!({
+        "workflow_id": sc.workflow_id(),
+        "keyword_id": kw.id,
+        "keyword": kw.keyword,
+        "keyword_type": kw.keyword_type,
+        "cluster_hub_keyword_id": c.hub,
+        "is_hub": c.is_hub,
+        "outline": outline,
+        "models": sections.iter().map(|s| json!({ "section": s.section_order, "title": s.title, "model": s.model })).collect::<Vec<_>>(),
+        "sources": all_sources.iter().map(|s| json!({ "url": s.url, "title": s.title })).collect::<Vec<_>>(),
+        "keyword_approved_by_human": human(seed_of.and_then(|id| decisions.seeds.get(&id.as_uuid()))).unwrap_or(false),
+        "subtopics_approved_by_human": human(decisions.subtopics.get(&kw.id.as_uuid())),
+        "seo_checks": seo.checks,
+        "quality_checks": quality.checks,
+    });
+    let cost: Usd = sections.iter().map(|s| s.cost).sum();
+    let n = i32::try_from(sections.len()).unwrap_or(i32::MAX);
+    sc.store()
+        .update_article(
+            &sc.ctx,
+            article.id,
+            ArticleUpdate {
+                title: Some(outline.title.clone()),
+                slug: Some(slug),
+                status: Some(ArticleStatus::Completed),
+                progress: Some(100),
+                sections_completed: Some(n),
+                sections_total: Some(n),
+                content: Some(text),
+                content_html: Some(format!("{body}{sources_html}")),
+                excerpt: Some(excerpt),
+                meta_title: Some(meta_title),
+                meta_description: Some(meta_description),
+                focus_keyword: Some(kw.keyword.clone()),
+                word_count: Some(i32::try_from(words).unwrap_or(i32::MAX)),
+                reading_time_minutes: Some(i32::try_from(reading_time_minutes(words)).unwrap_or(i32::MAX)),
+                quality_score: Some(quality.total),
+                seo_score: Some(seo.total),
+                generation_cost: Some(cost),
+                provenance: Some(provenance),
+                completed_at: Some(sc.now()),
+                ..ArticleUpdate::default()
+            },
+        )
+        .await?;
+    sc.store()
+        .update_keywords(
+            &sc.ctx,
+            &[KeywordUpdate { article_status: Some(StepStatus::Completed), ..KeywordUpdate::new(kw.id) }],
+        )
+        .await?;
+    Ok(())
+}
+
+/// Escapes text for HTML.
+pub(crate) fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn articles_go_breadth_first_across_clusters() {
+        let kw = |text: &str| crate::keyword::Keyword {
+            id: KeywordId::new(),
+            organization_id: crate::ids::OrgId::new(),
+            workflow_id: crate::ids::WorkflowId::new(),
+            parent_id: None,
+            keyword_type: crate::keyword::KeywordType::Seed,
+            keyword: text.into(),
+            normalized_keyword: text.into(),
+            source: String::new(),
+            metrics: crate::keyword::KeywordMetrics::default(),
+            language: None,
+            is_navigational: false,
+            longtail_status: StepStatus::NotStarted,
+            subtopics_status: StepStatus::NotStarted,
+            article_status: StepStatus::NotStarted,
+            filter_status: crate::keyword::FilterStatus::Approved,
+            ai_suggested: false,
+            user_selected: false,
+            decision_confidence: None,
+            decision_metadata: serde_json::Value::Null,
+            subtopics: Vec::new(),
+            embedding: None,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+        };
+        let cluster = |hub: &str, spokes: &[&str]| {
+            let h = kw(hub);
+            let id = h.id;
+            let mut out = vec![ClusterKeyword { keyword: h, is_hub: true, hub: id }];
+            out.extend(spokes.iter().map(|s| ClusterKeyword { keyword: kw(s), is_hub: false, hub: id }));
+            out
+        };
+        let mut all = cluster("a", &["a1", "a2", "a3"]);
+        all.extend(cluster("b", &["b1"]));
+        let order: Vec<String> = breadth_first(all, 5).into_iter().map(|c| c.keyword.keyword).collect();
+        assert_eq!(order, vec!["a", "b", "a1", "b1", "a2"]);
+    }
+
+    #[test]
+    fn section_html_wraps_plain_text_and_drops_scripts() {
+        assert_eq!(section_html("One.\n\nTwo <b>"), "<p>One.</p>\n<p>Two &lt;b></p>");
+        assert_eq!(section_html("<p>A</p><script>x()</script><p>B</p>"), "<p>A</p><p>B</p>");
+    }
+}

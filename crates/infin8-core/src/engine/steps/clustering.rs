@@ -1,0 +1,113 @@
+//! Step 6: embeddings of the approved keywords (stored on the keywords), then hub-and-spoke
+//! clusters ([`crate::cluster::hub_spoke`]) written with `replace_clusters`.
+//!
+//! Embedding batches are cut from the full, id-ordered list of approved keywords, so a resume
+//! cuts the same batches (and derives the same reservations); a batch whose keywords all have an
+//! embedding is skipped. Each batch is written atomically.
+
+use super::StepEnd;
+use crate::cluster::{ClusterItem, ClusterType, NewClusterSpoke, cluster_hub_spoke};
+use crate::engine::ledger::Spend;
+use crate::engine::step::bounded;
+use crate::engine::step::{Role, StepCtx};
+use crate::error::{Error, Result};
+use crate::keyword::{FilterStatus, Keyword, KeywordQuery, KeywordUpdate};
+use crate::ledger::UsageMetric;
+use crate::provider::ProviderError;
+
+/// The keywords approved by filtering, in id order.
+pub(crate) async fn approved_keywords(sc: &StepCtx<'_>) -> Result<Vec<Keyword>> {
+    let query = KeywordQuery {
+        filter_status: Some(FilterStatus::Approved),
+        ..KeywordQuery::workflow(sc.workflow_id())
+    };
+    let mut all = sc.keywords(query).await?;
+    all.sort_by_key(|k| k.id);
+    Ok(all)
+}
+
+pub(crate) async fn run(sc: &StepCtx<'_>) -> Result<StepEnd> {
+    let wf = sc.workflow_id();
+    let keywords = approved_keywords(sc).await?;
+    let batch = sc.engine.config.limits.embedding_batch;
+    let chunks: Vec<&[Keyword]> = keywords.chunks(batch).collect();
+    sc.planned(chunks.len() + 1);
+    let embedder = sc.engine.providers.embedder.clone();
+    let results: Vec<Result<()>> = bounded(
+        chunks
+            .iter()
+            .enumerate()
+            .map(|(i, chunk)| {
+                let embedder = embedder.clone();
+                async move {
+                    if chunk.iter().all(|k| k.embedding.as_ref().is_some_and(|e| !e.is_empty())) {
+                        sc.item_done(format!("embeddings batch {} (stored)", i + 1));
+                        return Ok(());
+                    }
+                    sc.checkpoint().await?;
+                    let texts: Vec<String> = chunk.iter().map(|k| k.normalized_keyword.clone()).collect();
+                    let n = i64::try_from(texts.len()).unwrap_or(i64::MAX);
+                    let spend = Spend {
+                        key: format!("embed:{}:{}", chunk[0].id, n),
+                        units: vec![(UsageMetric::Embeddings, n)],
+                        cost: embedder.estimate(&texts),
+                    };
+                    let vectors = sc
+                        .paid(Role::Embedder, spend, |_| Vec::new(), || embedder.embed(&texts))
+                        .await?
+                        .value;
+                    if vectors.len() != chunk.len() {
+                        return Err(ProviderError::decode(
+                            embedder.model_name(),
+                            format!("{} vectors for {} texts", vectors.len(), chunk.len()),
+                            "",
+                        )
+                        .into());
+                    }
+                    let updates: Vec<KeywordUpdate> = chunk
+                        .iter()
+                        .zip(vectors)
+                        .map(|(k, v)| KeywordUpdate { embedding: Some(v), ..KeywordUpdate::new(k.id) })
+                        .collect();
+                    sc.store().update_keywords(&sc.ctx, &updates).await?;
+                    sc.item_done(format!("embeddings batch {}", i + 1));
+                    Ok(())
+                }
+            })
+            .collect(),
+        sc.engine.config.concurrency.embeddings,
+    )
+    .await;
+    if let Some(e) = results.into_iter().find_map(Result::err) {
+        return Err(e);
+    }
+    sc.checkpoint().await?;
+    let keywords = approved_keywords(sc).await?;
+    let items: Vec<ClusterItem<'_>> = keywords
+        .iter()
+        .filter_map(|k| {
+            k.embedding.as_deref().map(|e| ClusterItem {
+                id: k.id,
+                search_volume: k.metrics.search_volume.unwrap_or(0),
+                embedding: e,
+            })
+        })
+        .collect();
+    let clustering = cluster_hub_spoke(&items, &sc.engine.config.clustering)
+        .map_err(|e| Error::invalid("embedding", e.to_string()))?;
+    let spokes: Vec<NewClusterSpoke> = clustering
+        .clusters
+        .iter()
+        .flat_map(|c| {
+            c.spokes.iter().map(|&(spoke, similarity)| NewClusterSpoke {
+                hub_keyword_id: c.hub,
+                spoke_keyword_id: spoke,
+                similarity,
+                cluster_type: ClusterType::HubSpoke,
+            })
+        })
+        .collect();
+    sc.store().replace_clusters(&sc.ctx, wf, &spokes).await?;
+    sc.item_done(format!("{} clusters", clustering.clusters.len()));
+    Ok(StepEnd::Completed)
+}

@@ -1,0 +1,13 @@
+//! Workflows: the state machine, the workflow record and its transitions.
+
+pub mod machine;
+pub mod model;
+pub mod state;
+pub mod transition;
+
+pub use machine::{TransitionKind, check_transition, legal_transitions};
+pub use model::{
+    Lease, NewWorkflow, Workflow, WorkflowCounts, WorkflowQuery, WorkflowSettings, WorkflowUpdate,
+};
+pub use state::{Phase, Step, WorkflowState};
+pub use transition::{Transition, TransitionOutcome, TransitionRequest};

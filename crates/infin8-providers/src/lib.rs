@@ -1,0 +1,27 @@
+#![doc = include_str!("../README.md")]
+//!
+//! ## Modules
+//! - [`dataforseo`]: DataForSEO v3 keyword research and SERP client.
+//! - [`openai`]: OpenAI-compatible chat completions and embeddings client.
+//! - [`tavily`]: Tavily web research client.
+//! - [`wordpress`]: WordPress REST API v2 publisher.
+//! - [`offline`]: deterministic, network-free providers for demos and tests.
+//! - [`json_schema`]: the JSON Schema subset validator used for structured outputs.
+//! - [`config`]: configuration errors.
+//! - [`http`]: the HTTP layer every real client shares (timeouts, retries, rate limits).
+
+pub mod config;
+pub mod dataforseo;
+pub mod http;
+pub mod json_schema;
+mod lenient;
+pub mod offline;
+pub mod openai;
+mod selection;
+pub mod tavily;
+pub mod wordpress;
+
+pub use config::{ConfigError, VarLookup, process_env};
+pub use offline::OfflineProviders;
+pub use secrecy::SecretString;
+pub use selection::{Backing, ProviderSelection, from_env, from_vars};

@@ -1,0 +1,508 @@
+//! Offline providers: determinism, shapes the engine relies on, idempotent publishing.
+
+#![allow(clippy::unwrap_used)] // Tests may unwrap.
+
+use infin8_core::keyword::SearchIntent;
+use infin8_core::provider::{
+    ChatMessage, CompletionRequest, DomainKeywordsRequest, Embedder, KeywordMetricsRequest, KeywordResearch,
+    LanguageModel, Locale, PostDraft, PostStatus, Publisher, ResponseFormat, SerpResearch,
+    SuggestionsRequest, WebResearch, WebSearchRequest,
+};
+use infin8_providers::json_schema::validate;
+use infin8_providers::offline::{
+    FilesystemPublisher, FixtureKeywords, HashingEmbedder, INDEX_FILE, LocalCorpus, OfflineProviders,
+    ScriptedLanguageModel,
+};
+use proptest::prelude::*;
+use serde_json::{Value, json};
+use std::collections::HashSet;
+
+fn suggestions(seed: &str, limit: u32) -> SuggestionsRequest {
+    SuggestionsRequest { seed: seed.into(), locale: Locale::default(), limit }
+}
+
+#[tokio::test]
+async fn suggestions_are_deterministic_and_give_filtering_work() {
+    let kw = FixtureKeywords::new();
+    let a = kw.keyword_suggestions(&suggestions("crm software", 100)).await.unwrap();
+    let b = kw.keyword_suggestions(&suggestions("crm software", 100)).await.unwrap();
+    assert_eq!(a, b);
+    let ideas = a.value;
+    assert!((10..=30).contains(&ideas.len()), "{}", ideas.len());
+    let texts: Vec<&str> = ideas.iter().map(|i| i.keyword.as_str()).collect();
+    for expected in ["crm software for small business", "best crm software", "how to choose crm software"] {
+        assert!(texts.contains(&expected), "{expected} missing from {texts:?}");
+    }
+    assert!(texts.contains(&"best crm softwares"), "a near-duplicate");
+    assert!(ideas.iter().any(|i| i.language.as_deref() != Some("en")), "a non-English keyword");
+    assert!(ideas.iter().any(|i| i.metrics.intent == Some(SearchIntent::Navigational)));
+    for idea in &ideas {
+        assert!(idea.keyword.contains("crm software"), "{}", idea.keyword);
+        let m = &idea.metrics;
+        assert!(m.search_volume.is_some_and(|v| v > 0));
+        assert!(m.difficulty.is_some_and(|d| (0..=100).contains(&d)));
+        assert!(m.cpc.is_some_and(|c| c > 0.0));
+        assert!(m.intent.is_some() && m.competition_level.is_some());
+        assert!(!m.serp_urls.is_empty());
+    }
+    assert_eq!(a.usage.items, ideas.len() as u64);
+    assert_eq!(a.usage.cost, infin8_core::Usd::ZERO);
+    let limited = kw.keyword_suggestions(&suggestions("crm software", 5)).await.unwrap().value;
+    assert_eq!(limited.len(), 5);
+    // Another seed gives other keywords.
+    let other = kw.keyword_suggestions(&suggestions("hiking boots", 100)).await.unwrap().value;
+    assert!(other.iter().all(|i| i.keyword.contains("hiking boots")));
+}
+
+#[tokio::test]
+async fn ranked_keywords_follow_the_domain_sorted_by_volume() {
+    let kw = FixtureKeywords::new();
+    let req = DomainKeywordsRequest { domain: "acme-crm.com".into(), locale: Locale::default(), limit: 15 };
+    let ideas = kw.ranked_keywords(&req).await.unwrap().value;
+    assert_eq!(ideas.len(), 15);
+    let volumes: Vec<i64> = ideas.iter().map(|i| i.metrics.search_volume.unwrap()).collect();
+    assert!(volumes.windows(2).all(|w| w[0] >= w[1]), "{volumes:?}");
+    let all = kw.ranked_keywords(&DomainKeywordsRequest { limit: 1000, ..req.clone() }).await.unwrap().value;
+    assert!(all.iter().any(|i| i.keyword.contains("acme")), "the domain's own words");
+    assert!(all.iter().any(|i| i.keyword == "crm software" || i.keyword.starts_with("crm ")));
+    let other = kw
+        .ranked_keywords(&DomainKeywordsRequest { domain: "zebra-shoes.io".into(), ..req })
+        .await
+        .unwrap()
+        .value;
+    assert_ne!(ideas, other);
+}
+
+#[tokio::test]
+async fn metrics_and_serps_overlap_for_related_keywords() {
+    let kw = FixtureKeywords::new();
+    let metrics = kw
+        .keyword_metrics(&KeywordMetricsRequest {
+            keywords: vec!["crm software".into(), "".into(), "email marketing".into()],
+            locale: Locale::default(),
+        })
+        .await
+        .unwrap()
+        .value;
+    assert_eq!(metrics.len(), 2);
+    let urls = |k: &'static str| {
+        let kw = kw.clone();
+        async move { kw.top_urls(k, &Locale::default(), 10).await.unwrap().value }
+    };
+    let a = urls("best crm software").await;
+    let b = urls("crm software for small business").await;
+    let c = urls("hiking boots").await;
+    assert_eq!(a.len(), 10);
+    assert_eq!(a, urls("best crm software").await);
+    let overlap = |x: &[String], y: &[String]| x.iter().filter(|u| y.contains(u)).count();
+    assert!(overlap(&a, &b) >= 3, "related keywords share URLs: {a:?} {b:?}");
+    assert_eq!(overlap(&a, &c), 0, "unrelated keywords do not");
+}
+
+#[tokio::test]
+async fn fixture_file_overrides_generated_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kw.json");
+    std::fs::write(
+        &path,
+        json!({
+            "suggestions": {"CRM": [{"keyword": "crm for dentists", "metrics": {"search_volume": 70}, "language": "en", "source": "fixture"}]},
+            "serp": {"crm": ["https://a.example/1", "https://b.example/2"]}
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let kw = FixtureKeywords::from_json_file(&path).unwrap();
+    let ideas = kw.keyword_suggestions(&suggestions("crm", 10)).await.unwrap().value;
+    assert_eq!(ideas.len(), 1);
+    assert_eq!(ideas[0].keyword, "crm for dentists");
+    assert_eq!(ideas[0].metrics.search_volume, Some(70));
+    assert_eq!(kw.top_urls("crm", &Locale::default(), 1).await.unwrap().value, ["https://a.example/1"]);
+    std::fs::write(&path, "{not json").unwrap();
+    assert!(FixtureKeywords::from_json_file(&path).is_err());
+    assert!(FixtureKeywords::from_json_file(dir.path().join("missing.json")).is_err());
+}
+
+#[tokio::test]
+async fn builtin_corpus_ranks_the_relevant_document_first() {
+    let corpus = LocalCorpus::builtin();
+    assert_eq!(corpus.len(), 12);
+    let hits = corpus.search(&WebSearchRequest::new("email marketing welcome sequence", 3)).await.unwrap();
+    let hits = hits.value;
+    assert_eq!(hits.len(), 3);
+    assert!(hits[0].url.ends_with("/email-marketing-basics"), "{}", hits[0].url);
+    assert!(hits[0].content.to_lowercase().contains("email"));
+    assert!(hits.windows(2).all(|w| w[0].score >= w[1].score));
+    assert!(hits.iter().all(|h| h.score > 0.0 && h.score < 1.0));
+    let none = corpus.search(&WebSearchRequest::new("zzzz qqqq", 3)).await.unwrap().value;
+    assert!(none.is_empty());
+    assert!(corpus.search(&WebSearchRequest::new("  ", 3)).await.is_err());
+    let mut excluded = WebSearchRequest::new("email marketing", 20);
+    excluded.exclude_domains = vec!["corpus.infin8.invalid".into()];
+    assert!(corpus.search(&excluded).await.unwrap().value.is_empty());
+}
+
+#[tokio::test]
+async fn folder_corpus_uses_file_urls_or_a_base_url() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    std::fs::write(dir.path().join("a.md"), "# Composting at home\nKitchen scraps and leaves make compost.")
+        .unwrap();
+    std::fs::write(dir.path().join("sub/b.txt"), "Bicycle maintenance\nOil the chain of the bicycle.")
+        .unwrap();
+    std::fs::write(dir.path().join("ignored.html"), "compost compost").unwrap();
+    let corpus = LocalCorpus::from_dir(dir.path(), None).unwrap();
+    assert_eq!(corpus.len(), 2);
+    let hits = corpus.search(&WebSearchRequest::new("compost", 5)).await.unwrap().value;
+    assert_eq!(hits.len(), 1);
+    assert!(hits[0].url.starts_with("file://") && hits[0].url.ends_with("/a.md"));
+    assert_eq!(hits[0].title, "Composting at home");
+    let based = LocalCorpus::from_dir(dir.path(), Some("https://docs.example.com/kb")).unwrap();
+    let hits = based.search(&WebSearchRequest::new("bicycle chain", 5)).await.unwrap().value;
+    assert_eq!(hits[0].url, "https://docs.example.com/kb/sub/b.txt");
+    let empty = tempfile::tempdir().unwrap();
+    assert!(LocalCorpus::from_dir(empty.path(), None).is_err());
+}
+
+fn request(task: &str, user: &str, format: ResponseFormat) -> CompletionRequest {
+    CompletionRequest {
+        task: task.into(),
+        messages: vec![ChatMessage::system("You are a writer."), ChatMessage::user(user)],
+        temperature: Some(0.2),
+        max_tokens: Some(800),
+        response_format: format,
+    }
+}
+
+fn schema_format(schema: Value) -> ResponseFormat {
+    ResponseFormat::JsonSchema { name: "answer".into(), schema }
+}
+
+#[tokio::test]
+async fn scripted_subtopics_are_distinct_and_contain_the_keyword() {
+    let llm = ScriptedLanguageModel::new();
+    let schema = json!({
+        "type": "object", "additionalProperties": false, "required": ["subtopics"],
+        "properties": {"subtopics": {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "string"}}}
+    });
+    let req =
+        request("subtopics", "Propose subtopics.\nKeyword: \"crm software\"", schema_format(schema.clone()));
+    let out = llm.complete(&req).await.unwrap();
+    let json = out.value.json.clone().unwrap();
+    validate(&schema, &json).unwrap();
+    assert_eq!(serde_json::from_str::<Value>(&out.value.content).unwrap(), json);
+    let items: Vec<&str> =
+        json["subtopics"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert!((4..=6).contains(&items.len()));
+    assert_eq!(items.iter().collect::<HashSet<_>>().len(), items.len(), "{items:?}");
+    assert!(items.iter().all(|s| s.contains("crm software")), "{items:?}");
+    assert_eq!(llm.complete(&req).await.unwrap(), out, "deterministic");
+    assert!(out.usage.prompt_tokens > 0 && out.usage.completion_tokens > 0);
+    assert_eq!(out.usage.cost, infin8_core::Usd::ZERO);
+    assert_eq!(out.value.model, "scripted-offline");
+}
+
+#[tokio::test]
+async fn scripted_sections_cite_only_listed_sources() {
+    let llm = ScriptedLanguageModel::new();
+    let prompt = "Write the section \"Why it matters\" of an article.\nKeyword: email marketing\n\
+                  Sources:\n[1] Email basics — https://a.example\n[3] Retention — https://b.example\n";
+    let out = llm.complete(&request("section", prompt, ResponseFormat::Text)).await.unwrap().value;
+    let html = out.content;
+    assert!(html.starts_with("<p>") && html.ends_with("</p>"), "{html}");
+    let text: String = html.replace("<p>", " ").replace("</p>", " ");
+    let words = text.split_whitespace().count();
+    assert!((120..=250).contains(&words), "{words} words");
+    assert!(html.contains("[1]") && html.contains("[3]"), "{html}");
+    assert!(!html.contains("[2]"));
+    assert!(html.to_lowercase().contains("email marketing"));
+    // Without sources in the prompt, no citation at all.
+    let bare =
+        llm.complete(&request("section", "Keyword: email marketing", ResponseFormat::Text)).await.unwrap();
+    assert!(!bare.value.content.contains('['));
+    // JSON format wraps the same kind of HTML.
+    let json = llm.complete(&request("section", prompt, ResponseFormat::Json)).await.unwrap().value;
+    assert!(json.json.unwrap()["content_html"].as_str().unwrap().contains("[1]"));
+}
+
+#[tokio::test]
+async fn scripted_model_handles_refs_combinators_and_bounds() {
+    let llm = ScriptedLanguageModel::new();
+    let schema = json!({
+        "$defs": {"section": {"type": "object", "required": ["title", "points"],
+            "properties": {"title": {"type": "string", "maxLength": 40},
+                           "points": {"type": "array", "items": {"type": "string", "minLength": 30}, "minItems": 2}}}},
+        "type": "object",
+        "required": ["sections", "score", "ratio", "kind", "published", "note", "when", "mixed"],
+        "properties": {
+            "sections": {"type": "array", "minItems": 3, "maxItems": 3, "items": {"$ref": "#/$defs/section"}},
+            "score": {"type": "integer", "minimum": 90, "maximum": 95},
+            "ratio": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
+            "kind": {"enum": ["b2b", "b2c"]},
+            "published": {"type": "boolean"},
+            "note": {"type": ["null", "string"]},
+            "when": {"type": "string", "format": "date-time"},
+            "mixed": {"allOf": [{"type": "object", "required": ["a"], "properties": {"a": {"const": 1}}},
+                                {"required": ["b"], "properties": {"b": {"anyOf": [{"type": "null"}, {"type": "integer"}]}}}]}
+        }
+    });
+    let out = llm
+        .complete(&request("outline", "Outline for topic: lead generation", schema_format(schema.clone())))
+        .await
+        .unwrap();
+    let v = out.value.json.unwrap();
+    validate(&schema, &v).unwrap();
+    assert_eq!(v["kind"], "b2b");
+    assert_eq!(v["sections"].as_array().unwrap().len(), 3);
+    assert!(v["sections"][0]["title"].as_str().unwrap().to_lowercase().contains("lead generation"));
+}
+
+/// Random JSON schemas of the supported subset.
+fn arb_schema() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        (0u32..5, proptest::option::of(5u32..40)).prop_map(|(min, max)| {
+            let mut s = json!({"type": "string", "minLength": min});
+            if let Some(max) = max {
+                s["maxLength"] = json!(max.max(min));
+            }
+            s
+        }),
+        (-50i64..50, 0i64..100)
+            .prop_map(|(lo, span)| json!({"type": "integer", "minimum": lo, "maximum": lo + span})),
+        (-5.0f64..5.0).prop_map(|lo| json!({"type": "number", "exclusiveMinimum": lo, "maximum": lo + 1.0})),
+        Just(json!({"type": "boolean"})),
+        Just(json!({"enum": ["x", 2, null]})),
+        Just(json!({"const": {"k": [1]}})),
+        Just(json!({"type": "null"})),
+    ];
+    leaf.prop_recursive(4, 32, 5, |inner| {
+        prop_oneof![
+            (inner.clone(), 0u64..4, 0u64..3).prop_map(|(items, min, extra)| {
+                json!({"type": "array", "items": items, "minItems": min, "maxItems": min + extra})
+            }),
+            proptest::collection::btree_map("[a-z_]{1,8}", inner.clone(), 0..5).prop_map(|props| {
+                let required: Vec<&String> = props.keys().collect();
+                json!({"type": "object", "properties": props, "required": required, "additionalProperties": false})
+            }),
+            proptest::collection::vec(inner, 1..3).prop_map(|opts| json!({"anyOf": opts})),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+    #[test]
+    fn scripted_json_is_valid_for_any_schema(schema in arb_schema(), prompt in "[a-z ]{0,60}", task in "(icp|subtopics|outline|section|other)") {
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let out = rt.block_on(ScriptedLanguageModel::new().complete(&request(&task, &prompt, schema_format(schema.clone()))));
+        let out = out.unwrap().value;
+        let v = out.json.unwrap();
+        prop_assert!(validate(&schema, &v).is_ok(), "{} for {}", v, schema);
+    }
+}
+
+#[tokio::test]
+async fn hashing_embedder_is_normalized_and_lexical() {
+    let e = HashingEmbedder::default();
+    assert_eq!(e.dimensions(), Some(256));
+    let texts: Vec<String> =
+        ["crm software for small business", "crm software small businesses", "trail running shoes", ""]
+            .map(String::from)
+            .to_vec();
+    let out = e.embed(&texts).await.unwrap();
+    let v = out.value;
+    assert_eq!(v.len(), 4);
+    let dot = |a: &[f32], b: &[f32]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f32>();
+    assert!((dot(&v[0], &v[0]) - 1.0).abs() < 1e-5);
+    assert!(dot(&v[0], &v[1]) > 0.6, "{}", dot(&v[0], &v[1]));
+    assert!(dot(&v[0], &v[2]) < 0.25);
+    assert!(v[3].iter().all(|x| *x == 0.0));
+    assert_eq!(out.usage.items, 4);
+    assert_eq!(e.embed(&texts).await.unwrap().value, v);
+    assert_eq!(v[0], infin8_core::cluster::embed::hash_embed(&texts[0], 256), "the core's algorithm");
+}
+
+fn draft(key: &str, title: &str) -> PostDraft {
+    PostDraft {
+        idempotency_key: key.into(),
+        title: title.into(),
+        content_html: "<p>Body [1]</p>".into(),
+        excerpt: "An excerpt".into(),
+        slug: "Best CRM Software".into(),
+        status: PostStatus::Draft,
+        categories: vec!["CRM".into()],
+        tags: vec!["sales".into()],
+        meta_title: Some("Best CRM <2026>".into()),
+        meta_description: Some("How to choose a CRM & more".into()),
+        provenance: json!({"model": "scripted-offline", "evil": "</script><script>alert(1)</script>"}),
+    }
+}
+
+#[tokio::test]
+async fn filesystem_publisher_is_idempotent_by_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("posts");
+    let publisher = FilesystemPublisher::new(&out);
+    assert_eq!(publisher.find_post("k1").await.unwrap(), None);
+    let first = publisher.create_post(&draft("k1", "Best CRM")).await.unwrap().value;
+    assert!(first.remote_id.starts_with("best-crm-software-") && first.remote_id.ends_with(".html"));
+    assert!(first.url.starts_with("file:///") && first.url.ends_with(&first.remote_id));
+    assert_eq!(first.status, "draft");
+    let html = std::fs::read_to_string(out.join(&first.remote_id)).unwrap();
+    assert!(html.contains("<title>Best CRM &lt;2026&gt;</title>"));
+    assert!(html.contains("<meta name=\"description\" content=\"How to choose a CRM &amp; more\">"));
+    assert!(html.contains("<script type=\"application/json\" id=\"infin8-provenance\">"));
+    assert!(html.contains("<p>Body [1]</p>"));
+    assert_eq!(html.matches("</script>").count(), 1, "provenance cannot close the script early");
+    let start = html.find("id=\"infin8-provenance\">").unwrap() + "id=\"infin8-provenance\">".len();
+    let end = html[start..].find("</script>").unwrap() + start;
+    let provenance: Value = serde_json::from_str(&html[start..end]).unwrap();
+    assert_eq!(provenance["idempotency_key"], "k1");
+    assert_eq!(provenance["provenance"]["model"], "scripted-offline");
+
+    // Same key again (a retry after a crash): the same post, no second file.
+    let again = publisher.create_post(&draft("k1", "Other title")).await.unwrap().value;
+    assert_eq!(again, first);
+    let html_files = |p: &std::path::Path| {
+        std::fs::read_dir(p)
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "html"))
+            .count()
+    };
+    assert_eq!(html_files(&out), 1);
+    // Another key with the same slug: another file.
+    let second = publisher.create_post(&draft("k2", "Best CRM")).await.unwrap().value;
+    assert_ne!(second.remote_id, first.remote_id);
+    assert_eq!(html_files(&out), 2);
+
+    // A new instance (a restarted process) finds the posts through index.json.
+    let restarted = FilesystemPublisher::new(&out);
+    assert_eq!(restarted.find_post("k1").await.unwrap(), Some(first.clone()));
+    let index: Value = serde_json::from_str(&std::fs::read_to_string(out.join(INDEX_FILE)).unwrap()).unwrap();
+    assert_eq!(index["k2"]["file"], second.remote_id.as_str());
+    assert!(
+        std::fs::read_dir(&out).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().ends_with(".tmp"))
+    );
+
+    let mut changed = draft("k1", "Updated title");
+    changed.status = PostStatus::Publish;
+    let updated = restarted.update_post(&first.remote_id, &changed).await.unwrap().value;
+    assert_eq!(updated.remote_id, first.remote_id);
+    assert_eq!(updated.status, "publish");
+    assert!(std::fs::read_to_string(out.join(&first.remote_id)).unwrap().contains("<h1>Updated title</h1>"));
+    assert_eq!(restarted.find_post("k1").await.unwrap().unwrap().status, "publish");
+    let missing = restarted.update_post("nope.html", &changed).await.unwrap_err();
+    assert!(matches!(missing, infin8_core::provider::ProviderError::NotFound { .. }));
+}
+
+#[tokio::test]
+async fn concurrent_creates_with_one_key_make_one_post() {
+    let dir = tempfile::tempdir().unwrap();
+    let publisher = FilesystemPublisher::new(dir.path());
+    let mut handles = Vec::new();
+    for _ in 0..8 {
+        let p = publisher.clone();
+        handles.push(tokio::spawn(async move { p.create_post(&draft("same", "T")).await.unwrap().value }));
+    }
+    let mut ids = HashSet::new();
+    for h in handles {
+        ids.insert(h.await.unwrap().remote_id);
+    }
+    assert_eq!(ids.len(), 1);
+}
+
+#[tokio::test]
+async fn offline_providers_bundle_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let providers = OfflineProviders::new(dir.path()).embedding_dim(64).build().unwrap();
+    assert_eq!(providers.keywords.name(), "fixture-keywords");
+    assert!(providers.serp.is_some());
+    assert_eq!(providers.web.name(), "local-corpus");
+    assert_eq!(providers.embedder.dimensions(), Some(64));
+    assert_eq!(providers.publisher.platform(), "filesystem");
+    let no_serp = OfflineProviders::new(dir.path()).serp(false).build().unwrap();
+    assert!(no_serp.serp.is_none());
+    assert!(OfflineProviders::new(dir.path()).corpus_dir(dir.path().join("missing")).build().is_err());
+}
+
+/// The prompts and schemas the engine sends (copied from `infin8-core`'s steps), answered with
+/// content the engine's own checks accept.
+mod engine_prompts {
+    use super::*;
+
+    #[tokio::test]
+    async fn icp_uses_the_audiences_and_fills_every_list() {
+        let strings = |min: u32| json!({ "type": "array", "minItems": min, "maxItems": 12, "items": { "type": "string", "minLength": 1 } });
+        let schema = json!({
+            "type": "object", "additionalProperties": false,
+            "required": ["segments", "pains", "goals", "vocabulary"],
+            "properties": {
+                "segments": {"type": "array", "minItems": 1, "maxItems": 6, "items": {
+                    "type": "object", "additionalProperties": false, "required": ["name", "description"],
+                    "properties": {"name": {"type": "string", "minLength": 1}, "description": {"type": "string", "minLength": 1}}}},
+                "pains": strings(1), "goals": strings(1), "vocabulary": strings(1)
+            }
+        });
+        let prompt = "Business: Acme CRM\nWebsite: https://acme.example\nTarget audiences: small agencies, freelance consultants\n\
+                      Campaign: Q3\nA simple CRM for agencies that juggle many client projects.\n\n\
+                      Describe the ideal customer profile: customer segments, their pains, their goals, and the vocabulary they search with.";
+        let out = ScriptedLanguageModel::new()
+            .complete(&request("icp", prompt, schema_format(schema.clone())))
+            .await
+            .unwrap();
+        let v = out.value.json.unwrap();
+        validate(&schema, &v).unwrap();
+        let names: Vec<&str> =
+            v["segments"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+        assert_eq!(names[0], "Small agencies", "{v}");
+        for list in ["pains", "goals", "vocabulary"] {
+            let items: Vec<&str> = v[list].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+            assert!(items.iter().all(|s| !s.trim().is_empty()));
+            assert_eq!(items.iter().collect::<HashSet<_>>().len(), items.len(), "{list}: {items:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn outline_has_a_keyword_title_and_distinct_headings() {
+        let schema = json!({
+            "type": "object", "additionalProperties": false, "required": ["title", "sections"],
+            "properties": {
+                "title": {"type": "string", "minLength": 10, "maxLength": 90},
+                "sections": {"type": "array", "minItems": 3, "maxItems": 6, "items": {
+                    "type": "object", "additionalProperties": false, "required": ["heading", "research_query"],
+                    "properties": {"heading": {"type": "string", "minLength": 3}, "research_query": {"type": "string", "minLength": 3}}}}
+            }
+        });
+        let prompt = "Keyword: email marketing\nSubtopics to cover: welcome sequences; segmentation\n\
+                      Propose a title containing the keyword and 3 to 6 section headings, each with a web research query.";
+        let v = ScriptedLanguageModel::new()
+            .complete(&request("outline", prompt, schema_format(schema.clone())))
+            .await
+            .unwrap()
+            .value
+            .json
+            .unwrap();
+        validate(&schema, &v).unwrap();
+        assert!(v["title"].as_str().unwrap().to_lowercase().contains("email marketing"), "{v}");
+        let headings: Vec<&str> =
+            v["sections"].as_array().unwrap().iter().map(|s| s["heading"].as_str().unwrap()).collect();
+        assert_eq!(headings.iter().collect::<HashSet<_>>().len(), headings.len(), "{headings:?}");
+    }
+
+    #[tokio::test]
+    async fn section_prompt_of_the_engine() {
+        let prompt = "Article: Email marketing: a practical guide\nFocus keyword: email marketing\nSection 2 of 4: Why email marketing matters\n\
+                      Subtopics of the article: welcome sequences; segmentation\n\nSources:\n\
+                      [1] Email marketing basics — https://corpus.infin8.invalid/email-marketing-basics\nEmail marketing remains…\n\
+                      [2] Marketing automation — https://corpus.infin8.invalid/marketing-automation\nMarketing automation sends…\n\
+                      Write this section.";
+        let html = ScriptedLanguageModel::new()
+            .complete(&request("section", prompt, ResponseFormat::Text))
+            .await
+            .unwrap()
+            .value
+            .content;
+        assert!(html.contains("[1]") && html.contains("[2]") && !html.contains("[3]"), "{html}");
+        assert!(html.to_lowercase().contains("email marketing"));
+    }
+}

@@ -1,0 +1,378 @@
+//! Workflows and their compare-and-set transitions.
+
+use crate::error::{corrupt, map_sqlx};
+use crate::rows::{actor, actor_columns, cursor, get, json, page, to_json, wire};
+use crate::store::{PgStore, commit};
+use async_trait::async_trait;
+use infin8_core::page::{Page, page_size};
+use infin8_core::store::WorkflowStore;
+use infin8_core::workflow::{
+    Lease, NewWorkflow, Phase, Transition, TransitionKind, TransitionOutcome, TransitionRequest, Workflow,
+    WorkflowCounts, WorkflowQuery, WorkflowState, WorkflowUpdate, check_transition,
+};
+use infin8_core::{
+    AuditId, ConflictReason, Entity, Error, OrgId, Result, TenantContext, TransitionId, Usd, UserId,
+    WorkflowId,
+};
+use sqlx::PgConnection;
+use sqlx::postgres::PgRow;
+use uuid::Uuid;
+
+/// The workflow columns, money as micro-dollars.
+macro_rules! workflow_columns {
+    () => {
+        "id, organization_id, title, description, state, version, icp_data, competitor_urls, settings, \
+         total_seed_keywords, approved_seed_keywords, total_longtail_keywords, filtered_keywords, \
+         total_clusters, valid_clusters, total_articles, published_articles, \
+         (estimated_cost * 1000000)::bigint AS estimated_cost_micros, \
+         (actual_cost * 1000000)::bigint AS actual_cost_micros, metadata, last_error, lease_owner, \
+         lease_expires_at, created_by, created_at, updated_at, completed_at"
+    };
+}
+
+const TRANSITION_COLUMNS: &str = "id, organization_id, workflow_id, from_state, to_state, kind, version, \
+    actor_type, actor_id, reason, idempotency_key, metadata, created_at";
+
+pub(crate) fn workflow(row: &PgRow, op: &'static str) -> Result<Workflow> {
+    let lease_owner: Option<String> = get(row, "lease_owner", op)?;
+    let lease_expires_at = get(row, "lease_expires_at", op)?;
+    let created_by: Option<Uuid> = get(row, "created_by", op)?;
+    Ok(Workflow {
+        id: WorkflowId::from_uuid(get(row, "id", op)?),
+        organization_id: OrgId::from_uuid(get(row, "organization_id", op)?),
+        title: get(row, "title", op)?,
+        description: get(row, "description", op)?,
+        state: wire(row, "state", op)?,
+        version: get(row, "version", op)?,
+        icp_data: get(row, "icp_data", op)?,
+        competitor_urls: get(row, "competitor_urls", op)?,
+        settings: json(row, "settings", op)?,
+        counts: WorkflowCounts {
+            seed_keywords: get(row, "total_seed_keywords", op)?,
+            approved_seeds: get(row, "approved_seed_keywords", op)?,
+            longtail_keywords: get(row, "total_longtail_keywords", op)?,
+            filtered_keywords: get(row, "filtered_keywords", op)?,
+            clusters: get(row, "total_clusters", op)?,
+            valid_clusters: get(row, "valid_clusters", op)?,
+            articles: get(row, "total_articles", op)?,
+            published: get(row, "published_articles", op)?,
+        },
+        estimated_cost: Usd::from_micros(get(row, "estimated_cost_micros", op)?),
+        actual_cost: Usd::from_micros(get(row, "actual_cost_micros", op)?),
+        metadata: get(row, "metadata", op)?,
+        last_error: get(row, "last_error", op)?,
+        lease: match (lease_owner, lease_expires_at) {
+            (Some(owner), Some(expires_at)) => Some(Lease { owner, expires_at }),
+            _ => None,
+        },
+        created_by: created_by.map(UserId::from_uuid),
+        created_at: get(row, "created_at", op)?,
+        updated_at: get(row, "updated_at", op)?,
+        completed_at: get(row, "completed_at", op)?,
+    })
+}
+
+fn transition(row: &PgRow, op: &'static str) -> Result<Transition> {
+    let kind: String = get(row, "kind", op)?;
+    Ok(Transition {
+        id: TransitionId::from_uuid(get(row, "id", op)?),
+        organization_id: OrgId::from_uuid(get(row, "organization_id", op)?),
+        workflow_id: WorkflowId::from_uuid(get(row, "workflow_id", op)?),
+        from_state: wire(row, "from_state", op)?,
+        to_state: wire(row, "to_state", op)?,
+        kind: serde_json::from_value(serde_json::Value::String(kind)).map_err(|e| corrupt(op, e))?,
+        version: get(row, "version", op)?,
+        actor: actor(row, "actor_type", "actor_id", op)?,
+        reason: get(row, "reason", op)?,
+        idempotency_key: get(row, "idempotency_key", op)?,
+        metadata: get(row, "metadata", op)?,
+        created_at: get(row, "created_at", op)?,
+    })
+}
+
+fn kind_str(kind: TransitionKind, op: &'static str) -> Result<String> {
+    match to_json(&kind, op)? {
+        serde_json::Value::String(s) => Ok(s),
+        other => Err(corrupt(op, format!("transition kind {other}"))),
+    }
+}
+
+/// The workflow with `id` in the caller's organization, inside a tenant transaction.
+pub(crate) async fn fetch_workflow(
+    conn: &mut PgConnection,
+    id: WorkflowId,
+    op: &'static str,
+) -> Result<Option<Workflow>> {
+    let row = sqlx::query(concat!("SELECT ", workflow_columns!(), " FROM intent_workflows WHERE id = $1"))
+        .bind(id.as_uuid())
+        .fetch_optional(conn)
+        .await
+        .map_err(|e| map_sqlx(op, e))?;
+    row.map(|r| workflow(&r, op)).transpose()
+}
+
+/// `NotFound` unless the workflow exists in the caller's organization.
+pub(crate) async fn require_workflow(
+    conn: &mut PgConnection,
+    id: WorkflowId,
+    op: &'static str,
+) -> Result<()> {
+    let row = sqlx::query("SELECT 1 FROM intent_workflows WHERE id = $1")
+        .bind(id.as_uuid())
+        .fetch_optional(conn)
+        .await
+        .map_err(|e| map_sqlx(op, e))?;
+    row.map(|_| ()).ok_or_else(|| Error::not_found(Entity::Workflow, id))
+}
+
+#[async_trait]
+impl WorkflowStore for PgStore {
+    async fn create_workflow(&self, ctx: &TenantContext, new: NewWorkflow) -> Result<Workflow> {
+        const OP: &str = "create_workflow";
+        new.validate()?;
+        let id = new.id.unwrap_or_default();
+        let settings = to_json(&new.settings, OP)?;
+        let (actor_type, actor_id) = actor_columns(ctx.actor);
+        let details = serde_json::json!({ "title": new.title });
+        let mut tx = self.begin(ctx, OP).await?;
+        let row = sqlx::query(concat!(
+            "WITH wf AS (INSERT INTO intent_workflows (id, organization_id, title, description, competitor_urls, \
+             settings, estimated_cost, metadata, created_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7::bigint::numeric / 1000000, $8, $9) RETURNING *), \
+             audit AS (INSERT INTO intent_audit_logs (id, organization_id, workflow_id, actor_type, actor_id, \
+             action, entity_type, entity_id, details, created_at) \
+             SELECT $10, organization_id, id, $11, $12, 'workflow.created', 'workflow', id::text, $13, created_at \
+             FROM wf) \
+             SELECT ",
+            workflow_columns!(),
+            " FROM wf"
+        ))
+        .bind(id.as_uuid())
+        .bind(ctx.org_id.as_uuid())
+        .bind(&new.title)
+        .bind(&new.description)
+        .bind(&new.competitor_urls)
+        .bind(&settings)
+        .bind(new.estimated_cost.micros())
+        .bind(&new.metadata)
+        .bind(ctx.actor.user_id().map(|u| u.as_uuid()))
+        .bind(AuditId::new().as_uuid())
+        .bind(actor_type)
+        .bind(actor_id)
+        .bind(&details)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| match map_sqlx(OP, e) {
+            Error::Conflict { .. } => Error::conflict(Entity::Workflow, id, ConflictReason::AlreadyExists),
+            Error::NotFound { .. } => Error::not_found(Entity::Organization, ctx.org_id),
+            other => other,
+        })?;
+        let wf = workflow(&row, OP)?;
+        commit(tx, OP).await?;
+        Ok(wf)
+    }
+
+    async fn get_workflow(&self, ctx: &TenantContext, id: WorkflowId) -> Result<Option<Workflow>> {
+        const OP: &str = "get_workflow";
+        let mut tx = self.begin(ctx, OP).await?;
+        let wf = fetch_workflow(&mut tx, id, OP).await?;
+        commit(tx, OP).await?;
+        Ok(wf)
+    }
+
+    async fn list_workflows(&self, ctx: &TenantContext, query: WorkflowQuery) -> Result<Page<Workflow>> {
+        const OP: &str = "list_workflows";
+        let after = cursor(query.cursor.as_ref())?;
+        let size = page_size(query.limit);
+        let mut tx = self.begin(ctx, OP).await?;
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            workflow_columns!(),
+            " FROM intent_workflows WHERE ($1::text IS NULL OR state = $1) AND ($2::uuid IS NULL OR id > $2) \
+             ORDER BY id LIMIT $3"
+        ))
+        .bind(query.state.map(|s| s.as_wire()))
+        .bind(after)
+        .bind(size as i64 + 1)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(|e| map_sqlx(OP, e))?;
+        commit(tx, OP).await?;
+        let items = rows.iter().map(|r| workflow(r, OP)).collect::<Result<Vec<_>>>()?;
+        Ok(page(items, size, |w| w.id.as_uuid()))
+    }
+
+    async fn transition(&self, ctx: &TenantContext, request: TransitionRequest) -> Result<TransitionOutcome> {
+        const OP: &str = "transition";
+        let kind = check_transition(request.from, request.to).map_err(|e| match e {
+            Error::Conflict { entity, reason, .. } => Error::conflict(entity, request.workflow_id, reason),
+            other => other,
+        })?;
+        let entering_failed = matches!(request.to, WorkflowState::At(_, Phase::Failed));
+        let last_error = if entering_failed { request.reason.clone() } else { None };
+        let lease = if request.to.is_processing() { request.lease.clone() } else { None };
+        let (actor_type, actor_id) = actor_columns(ctx.actor);
+        let kind_name = kind_str(kind, OP)?;
+        let from = request.from.as_wire();
+        let to = request.to.as_wire();
+        let transition_id = TransitionId::new();
+        let details = serde_json::json!({
+            "from": from, "to": to, "kind": kind_name, "version": request.expected_version + 1,
+            "reason": request.reason, "idempotency_key": request.idempotency_key,
+        });
+        let mut tx = self.begin(ctx, OP).await?;
+        // The compare-and-set, the transition row and the audit row: one statement, one
+        // transaction. The NOT EXISTS guard sends a replayed key to the slow path below.
+        let row = sqlx::query(concat!(
+            "WITH upd AS (UPDATE intent_workflows SET state = $4, version = version + 1, last_error = $5, \
+             lease_owner = $6, lease_expires_at = $7, \
+             completed_at = CASE WHEN $4 = 'COMPLETED' THEN now() ELSE completed_at END, updated_at = now() \
+             WHERE id = $1 AND state = $2 AND version = $3 AND NOT EXISTS \
+             (SELECT 1 FROM workflow_transitions t WHERE t.workflow_id = $1 AND t.idempotency_key = $8) \
+             RETURNING *), \
+             tr AS (INSERT INTO workflow_transitions (id, organization_id, workflow_id, from_state, to_state, \
+             kind, version, actor_type, actor_id, reason, idempotency_key, metadata, created_at) \
+             SELECT $9, organization_id, id, $2, $4, $10, version, $11, $12, $13, $8, $14, updated_at FROM upd), \
+             audit AS (INSERT INTO intent_audit_logs (id, organization_id, workflow_id, actor_type, actor_id, \
+             action, entity_type, entity_id, details, created_at) \
+             SELECT $15, organization_id, id, $11, $12, 'workflow.transition', 'workflow', id::text, $16, \
+             updated_at FROM upd) \
+             SELECT ",
+            workflow_columns!(),
+            " FROM upd"
+        ))
+        .bind(request.workflow_id.as_uuid())
+        .bind(&from)
+        .bind(request.expected_version)
+        .bind(&to)
+        .bind(&last_error)
+        .bind(lease.as_ref().map(|l| l.owner.as_str()))
+        .bind(lease.as_ref().map(|l| l.expires_at))
+        .bind(&request.idempotency_key)
+        .bind(transition_id.as_uuid())
+        .bind(&kind_name)
+        .bind(actor_type)
+        .bind(actor_id)
+        .bind(&request.reason)
+        .bind(&request.metadata)
+        .bind(AuditId::new().as_uuid())
+        .bind(&details)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(|e| map_sqlx(OP, e))?;
+        if let Some(row) = row {
+            let wf = workflow(&row, OP)?;
+            commit(tx, OP).await?;
+            let transition = Transition {
+                id: transition_id,
+                organization_id: wf.organization_id,
+                workflow_id: wf.id,
+                from_state: request.from,
+                to_state: request.to,
+                kind,
+                version: wf.version,
+                actor: ctx.actor,
+                reason: request.reason,
+                idempotency_key: request.idempotency_key,
+                metadata: request.metadata,
+                created_at: wf.updated_at,
+            };
+            return Ok(TransitionOutcome { workflow: wf, transition, replayed: false });
+        }
+        // Slow path (a new statement sees what committed meanwhile): replay, reuse, missing, stale.
+        let recorded = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {TRANSITION_COLUMNS} FROM workflow_transitions WHERE workflow_id = $1 AND idempotency_key = $2"
+        )))
+        .bind(request.workflow_id.as_uuid())
+        .bind(&request.idempotency_key)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(|e| map_sqlx(OP, e))?;
+        let current = fetch_workflow(&mut tx, request.workflow_id, OP)
+            .await?
+            .ok_or_else(|| Error::not_found(Entity::Workflow, request.workflow_id))?;
+        commit(tx, OP).await?;
+        if let Some(row) = recorded {
+            let recorded = transition(&row, OP)?;
+            if recorded.from_state == request.from && recorded.to_state == request.to {
+                return Ok(TransitionOutcome { workflow: current, transition: recorded, replayed: true });
+            }
+            return Err(Error::conflict(
+                Entity::Workflow,
+                request.workflow_id,
+                ConflictReason::IdempotencyKeyReused,
+            ));
+        }
+        Err(Error::conflict(
+            Entity::Workflow,
+            request.workflow_id,
+            ConflictReason::StaleWorkflow { current: current.state, version: current.version },
+        ))
+    }
+
+    async fn list_transitions(
+        &self,
+        ctx: &TenantContext,
+        workflow_id: WorkflowId,
+    ) -> Result<Vec<Transition>> {
+        const OP: &str = "list_transitions";
+        let mut tx = self.begin(ctx, OP).await?;
+        require_workflow(&mut tx, workflow_id, OP).await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {TRANSITION_COLUMNS} FROM workflow_transitions WHERE workflow_id = $1 ORDER BY version"
+        )))
+        .bind(workflow_id.as_uuid())
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(|e| map_sqlx(OP, e))?;
+        commit(tx, OP).await?;
+        rows.iter().map(|r| transition(r, OP)).collect()
+    }
+
+    async fn update_workflow(
+        &self,
+        ctx: &TenantContext,
+        id: WorkflowId,
+        update: WorkflowUpdate,
+    ) -> Result<Workflow> {
+        const OP: &str = "update_workflow";
+        let settings = update.settings.as_ref().map(|s| to_json(s, OP)).transpose()?;
+        let counts = update.counts;
+        let mut tx = self.begin(ctx, OP).await?;
+        let row = sqlx::query(concat!(
+            "UPDATE intent_workflows SET icp_data = COALESCE($2, icp_data), \
+             total_seed_keywords = COALESCE($3, total_seed_keywords), \
+             approved_seed_keywords = COALESCE($4, approved_seed_keywords), \
+             total_longtail_keywords = COALESCE($5, total_longtail_keywords), \
+             filtered_keywords = COALESCE($6, filtered_keywords), \
+             total_clusters = COALESCE($7, total_clusters), valid_clusters = COALESCE($8, valid_clusters), \
+             total_articles = COALESCE($9, total_articles), published_articles = COALESCE($10, published_articles), \
+             estimated_cost = COALESCE($11::bigint::numeric / 1000000, estimated_cost), \
+             actual_cost = COALESCE($12::bigint::numeric / 1000000, actual_cost), \
+             metadata = COALESCE($13, metadata), settings = COALESCE($14, settings), updated_at = now() \
+             WHERE id = $1 RETURNING ",
+            workflow_columns!()
+        ))
+        .bind(id.as_uuid())
+        .bind(&update.icp_data)
+        .bind(counts.map(|c| c.seed_keywords))
+        .bind(counts.map(|c| c.approved_seeds))
+        .bind(counts.map(|c| c.longtail_keywords))
+        .bind(counts.map(|c| c.filtered_keywords))
+        .bind(counts.map(|c| c.clusters))
+        .bind(counts.map(|c| c.valid_clusters))
+        .bind(counts.map(|c| c.articles))
+        .bind(counts.map(|c| c.published))
+        .bind(update.estimated_cost.map(Usd::micros))
+        .bind(update.actual_cost.map(Usd::micros))
+        .bind(&update.metadata)
+        .bind(&settings)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(|e| map_sqlx(OP, e))?
+        .ok_or_else(|| Error::not_found(Entity::Workflow, id))?;
+        let wf = workflow(&row, OP)?;
+        commit(tx, OP).await?;
+        Ok(wf)
+    }
+}

@@ -1,0 +1,481 @@
+//! The whole pipeline, from a business description and two competitors to published articles.
+//!
+//! Run with `cargo run --release --example quickstart`.
+//!
+//! - Creates (or reopens) `infin8-quickstart/infin8.sqlite` (`--data-dir` to choose the folder),
+//!   an organization with a business description and two competitor URLs (`--org NAME` picks or
+//!   creates another one: several tenants in one database), and runs its workflow to `COMPLETED`.
+//! - Offline by default: fixture keyword data, a built-in research corpus, a scripted stand-in
+//!   language model, lexical hashing embeddings, and a publisher writing HTML files into
+//!   `<data-dir>/published/`. With the providers' environment variables set (`DATAFORSEO_LOGIN` +
+//!   `DATAFORSEO_PASSWORD`, `TAVILY_API_KEY`, `OPENAI_API_KEY` (+ `OPENAI_MODEL`,
+//!   `OPENAI_EMBEDDING_MODEL`, `OPENAI_BASE_URL`), `WORDPRESS_URL` + `WORDPRESS_USERNAME` +
+//!   `WORDPRESS_APP_PASSWORD`) each role uses the real service instead: the same command.
+//! - The human gates (seed review, subtopic review) are passed by recorded *system* approvals,
+//!   and the program says so.
+//! - Re-running resumes the same workflow instead of starting over (`--new` starts another one).
+//! - With `DATABASE_URL=postgres://…` (and the `postgres` feature) it uses PostgreSQL instead,
+//!   migrating first.
+//! - Ends with a summary table and a self-contained HTML report, `<data-dir>/report.html`.
+
+use anyhow::{Context, Result, bail};
+use clap::Parser;
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use infin8_core::approval::ApprovalEntityType;
+use infin8_core::cluster::{HubSpokeConfig, ValidationRules, ValidationStatus};
+use infin8_core::engine::{
+    Advance, ArticleScope, CreateWorkflow, Engine, PipelineConfig, ProgressEvent, ProgressSink,
+    SubtopicReview,
+};
+use infin8_core::error::{ConflictReason, Error};
+use infin8_core::keyword::{FilterStatus, Keyword, KeywordQuery, KeywordType, StepStatus};
+use infin8_core::ledger::{BillingPeriod, LedgerScope, UsageMetric};
+use infin8_core::organization::{NewOrganization, Plan, Role};
+use infin8_core::provider::Providers;
+use infin8_core::store::Store;
+use infin8_core::workflow::{Step, Workflow, WorkflowSettings};
+use infin8_core::{KeywordId, OrgId, TenantContext, Usd, UserId, WorkflowId};
+use infin8_providers::OfflineProviders;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+#[derive(Parser, Debug)]
+#[command(about = "Run the whole infin8 pipeline for one organization, offline by default.")]
+struct Args {
+    /// The organization to use (created when missing).
+    #[arg(long, default_value = "Northwind Analytics")]
+    org: String,
+    /// Where the SQLite file, published posts and the report go.
+    #[arg(long, default_value = "infin8-quickstart")]
+    data_dir: PathBuf,
+    /// Start a new workflow instead of resuming the organization's last one.
+    #[arg(long)]
+    new: bool,
+    /// Most articles to write.
+    #[arg(long, default_value_t = 6)]
+    articles: usize,
+}
+
+const BUSINESS: &str = "Northwind Analytics makes product analytics software for B2B SaaS companies. \
+Product managers and growth teams use it to track feature adoption, build funnels and cohorts, \
+measure retention and churn, and run A/B tests without writing SQL. It connects to the data \
+warehouse, respects customer privacy (GDPR-ready, self-hosting option), and is priced per \
+tracked user so small teams can start free.";
+
+const COMPETITORS: [&str; 2] = ["https://www.mixpanel.com/", "amplitude.com"];
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let args = Args::parse();
+    let started = Instant::now();
+    std::fs::create_dir_all(&args.data_dir)
+        .with_context(|| format!("creating {}", args.data_dir.display()))?;
+    let data_dir = args.data_dir.canonicalize()?;
+
+    let (store, backend) = open_store(&data_dir).await?;
+    let (providers, real) = choose_providers(&data_dir.join("published"))?;
+    println!(
+        "infin8 quickstart — store: {backend}, providers: {}",
+        if real.is_empty() {
+            "offline (fixture keywords, built-in corpus, scripted model, hashing embeddings, files)"
+                .to_string()
+        } else {
+            format!("real for {}, offline for the rest", real.join(", "))
+        }
+    );
+
+    let bars = Arc::new(Bars::new());
+    let offline_embeddings = !real.contains(&"embeddings");
+    let engine = Engine::builder()
+        .store(store.clone())
+        .providers(providers)
+        .config(pipeline_config(args.articles, offline_embeddings))
+        .progress(bars.clone())
+        .worker(format!("quickstart-{}", std::process::id()))
+        .sleeper(Arc::new(|d| Box::pin(tokio::time::sleep(d))))
+        .build()?;
+
+    let ctx = organization(store.as_ref(), &args.org).await?;
+    let workflow = workflow(&engine, &ctx, args.new).await?;
+    println!("organization {:?} ({}), workflow {} in {}", args.org, ctx.org_id, workflow.id, workflow.state);
+    println!(
+        "note: the seed and subtopic review gates are auto-approved by recorded system decisions (demo mode)"
+    );
+
+    let outcome = engine.run(&ctx, workflow.id).await;
+    bars.clear();
+    match outcome? {
+        Advance::Completed => println!("workflow completed in {:.1}s", started.elapsed().as_secs_f64()),
+        Advance::Failed { step, reason, retryable, .. } => {
+            summary(store.as_ref(), &ctx, workflow.id).await?;
+            bail!(
+                "step {} failed ({}): {reason}",
+                step.label(),
+                if retryable { "retryable: run again" } else { "permanent" }
+            );
+        }
+        Advance::Busy { step, owner } => {
+            bail!("step {} is running in another process ({owner}); try again later", step.label())
+        }
+        other => bail!("stopped: {other:?}"),
+    }
+    summary(store.as_ref(), &ctx, workflow.id).await?;
+    let report = data_dir.join("report.html");
+    std::fs::write(&report, report_html(store.as_ref(), &ctx, workflow.id).await?)?;
+    println!("\nreport: {}", report.display());
+    Ok(())
+}
+
+/// SQLite by default; PostgreSQL when `DATABASE_URL` says so.
+async fn open_store(data_dir: &Path) -> Result<(Arc<dyn Store>, String)> {
+    if let Ok(url) = std::env::var("DATABASE_URL")
+        && (url.starts_with("postgres://") || url.starts_with("postgresql://"))
+    {
+        #[cfg(feature = "postgres")]
+        {
+            let store = infin8::postgres::PgStore::connect(&url).await?;
+            store.migrate().await?;
+            return Ok((Arc::new(store), "postgresql (migrated)".into()));
+        }
+        #[cfg(not(feature = "postgres"))]
+        bail!("DATABASE_URL points at PostgreSQL: build with `--features postgres`");
+    }
+    let path = data_dir.join("infin8.sqlite");
+    let existed = path.exists();
+    let store = infin8::sqlite::SqliteStore::open(&path).await?;
+    let what = if existed { "reopened" } else { "created" };
+    Ok((Arc::new(store), format!("sqlite {} ({what})", path.display())))
+}
+
+/// Offline providers, with each role replaced by its real client when its environment variables
+/// are set. Returns the providers and the roles that are real.
+fn choose_providers(publish_dir: &Path) -> Result<(Providers, Vec<&'static str>)> {
+    let set = |name: &str| std::env::var(name).is_ok_and(|v| !v.trim().is_empty());
+    let mut providers = OfflineProviders::new(publish_dir).build()?;
+    let mut real = Vec::new();
+    if set("DATAFORSEO_LOGIN") {
+        let client = Arc::new(infin8_providers::dataforseo::DataForSeoClient::from_env()?);
+        providers.keywords = client.clone();
+        providers.serp = Some(client);
+        real.push("keywords");
+    }
+    if set("TAVILY_API_KEY") {
+        providers.web = Arc::new(infin8_providers::tavily::TavilyClient::from_env()?);
+        real.push("web research");
+    }
+    if set("OPENAI_API_KEY") || set("OPENAI_BASE_URL") {
+        let client = Arc::new(infin8_providers::openai::OpenAiClient::from_env()?);
+        providers.llm = client.clone();
+        providers.embedder = client;
+        real.push("language model");
+        real.push("embeddings");
+    }
+    if set("WORDPRESS_URL") {
+        providers.publisher = Arc::new(infin8_providers::wordpress::WordPressClient::from_env()?);
+        real.push("publisher");
+    }
+    Ok((providers, real))
+}
+
+fn pipeline_config(articles: usize, lexical_embeddings: bool) -> PipelineConfig {
+    let mut config = PipelineConfig {
+        auto_approve_seeds: true,
+        subtopic_review: SubtopicReview::Auto,
+        article_scope: ArticleScope::HubsAndSpokes,
+        ..PipelineConfig::default()
+    };
+    config.limits.max_seeds = 8;
+    config.limits.longtails_per_seed = 12;
+    config.limits.max_articles = articles;
+    config.limits.max_sections = 5;
+    config.limits.sources_per_section = 4;
+    if lexical_embeddings {
+        // Hashing embeddings see shared words, not meaning: their cosines run lower than a
+        // sentence model's for the same paraphrases, so the thresholds are lowered to match.
+        config.clustering = HubSpokeConfig { threshold: 0.55, ..HubSpokeConfig::default() };
+        config.validation = ValidationRules { min_avg_similarity: 0.58, ..ValidationRules::default() };
+    }
+    config
+}
+
+/// The organization named `name`: its id and owner are derived from the name, so re-running
+/// finds it again; created with the demo business description when missing.
+async fn organization(store: &dyn Store, name: &str) -> Result<TenantContext> {
+    let org_id = OrgId::derive(&[b"quickstart-org", name.as_bytes()]);
+    let owner = UserId::derive(&[b"quickstart-owner", name.as_bytes()]);
+    let ctx = TenantContext::user(org_id, owner, Role::Owner);
+    if store.get_organization(&ctx).await?.is_none() {
+        let mut new = NewOrganization::new(name, Plan::Pro);
+        new.id = Some(org_id);
+        new.website_url = Some(format!("https://{}.example", infin8_core::article::slugify(name)));
+        new.business_description = Some(BUSINESS.into());
+        new.target_audiences = vec!["product managers".into(), "growth teams".into(), "SaaS founders".into()];
+        store.create_organization(&ctx, new).await?;
+        println!("created organization {name:?}");
+    }
+    Ok(ctx)
+}
+
+/// The organization's last workflow (resumed), or a new one.
+async fn workflow(engine: &Engine, ctx: &TenantContext, new: bool) -> Result<Workflow> {
+    let store = engine.store();
+    let mut existing = Vec::new();
+    let mut query = infin8_core::workflow::WorkflowQuery::default();
+    loop {
+        let page = store.list_workflows(ctx, query.clone()).await?;
+        existing.extend(page.items);
+        match page.next_cursor {
+            Some(c) => query.cursor = Some(c),
+            None => break,
+        }
+    }
+    if !new && let Some(last) = existing.pop() {
+        println!("resuming the last workflow ({} earlier)", existing.len());
+        return Ok(last);
+    }
+    let id = WorkflowId::derive(&[ctx.org_id.to_string().as_bytes(), existing.len().to_string().as_bytes()]);
+    let create = CreateWorkflow {
+        id: Some(id),
+        title: format!("Content campaign #{}", existing.len() + 1),
+        description: Some("Pillar pages and supporting articles for product teams".into()),
+        competitor_urls: COMPETITORS.iter().map(|s| (*s).to_string()).collect(),
+        settings: WorkflowSettings {
+            budget: Some(Usd::from_micros(25_000_000)),
+            ..WorkflowSettings::default()
+        },
+    };
+    match engine.create_workflow(ctx, create).await {
+        Ok(w) => Ok(w),
+        Err(Error::Conflict { reason: ConflictReason::AlreadyExists, .. }) => {
+            Ok(store.get_workflow(ctx, id).await?.context("workflow vanished")?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Progress bars per step, drawn from the engine's events.
+struct Bars {
+    multi: MultiProgress,
+    bars: Mutex<HashMap<Step, ProgressBar>>,
+}
+
+impl Bars {
+    fn new() -> Self {
+        Self { multi: MultiProgress::new(), bars: Mutex::new(HashMap::new()) }
+    }
+
+    fn bar(&self, step: Step) -> ProgressBar {
+        let mut bars = self.bars.lock().expect("bars");
+        bars.entry(step)
+            .or_insert_with(|| {
+                let bar = self.multi.add(ProgressBar::new(0));
+                bar.set_style(
+                    ProgressStyle::with_template("{prefix:>18} [{bar:30}] {pos:>3}/{len:<3} {wide_msg}")
+                        .expect("template")
+                        .progress_chars("=> "),
+                );
+                bar.set_prefix(format!("{:>2}. {}", step.number(), step.label()));
+                bar
+            })
+            .clone()
+    }
+
+    fn clear(&self) {
+        for bar in self.bars.lock().expect("bars").values() {
+            if !bar.is_finished() {
+                bar.abandon();
+            }
+        }
+    }
+}
+
+impl ProgressSink for Bars {
+    fn event(&self, event: &ProgressEvent) {
+        match event {
+            ProgressEvent::StepStarted { step, .. } => self.bar(*step).set_message("running"),
+            ProgressEvent::ItemsPlanned { step, total, .. } => self.bar(*step).set_length(*total),
+            ProgressEvent::ItemDone { step, label, .. } => {
+                let bar = self.bar(*step);
+                bar.inc(1);
+                bar.set_message(label.chars().take(60).collect::<String>());
+            }
+            ProgressEvent::StepFinished { step, .. } => {
+                let bar = self.bar(*step);
+                bar.set_length(bar.position().max(1));
+                bar.set_position(bar.length().unwrap_or(1));
+                bar.finish_with_message("done");
+            }
+            ProgressEvent::StepFailed { step, reason, .. } => {
+                self.bar(*step).abandon_with_message(format!("FAILED: {reason}"))
+            }
+            ProgressEvent::AutoApproved { step, approved, .. } => {
+                let bar = self.bar(*step);
+                bar.set_length(*approved);
+                bar.set_position(*approved);
+                bar.finish_with_message(format!("auto-approved {approved} (system decision, demo mode)"));
+            }
+            ProgressEvent::AwaitingApproval { step, pending, .. } => {
+                self.bar(*step).set_message(format!("waiting for {pending} decisions"));
+            }
+            _ => {}
+        }
+    }
+}
+
+async fn keywords(store: &dyn Store, ctx: &TenantContext, wf: WorkflowId) -> Result<Vec<Keyword>> {
+    let mut out = Vec::new();
+    let mut query = KeywordQuery { limit: Some(10_000), ..KeywordQuery::workflow(wf) };
+    loop {
+        let page = store.list_keywords(ctx, query.clone()).await?;
+        out.extend(page.items);
+        match page.next_cursor {
+            Some(c) => query.cursor = Some(c),
+            None => return Ok(out),
+        }
+    }
+}
+
+/// The summary table: keywords by stage, clusters, articles, cost by metric.
+async fn summary(store: &dyn Store, ctx: &TenantContext, wf: WorkflowId) -> Result<()> {
+    let w = store.get_workflow(ctx, wf).await?.context("workflow")?;
+    let kws = keywords(store, ctx, wf).await?;
+    let count = |f: &dyn Fn(&Keyword) -> bool| kws.iter().filter(|k| f(k)).count();
+    let seeds_approved = store
+        .list_approvals(ctx, wf, Some(ApprovalEntityType::SeedKeywords))
+        .await?
+        .iter()
+        .filter(|a| a.decision == infin8_core::approval::Decision::Approved)
+        .count();
+    let validations = store.list_validations(ctx, wf).await?;
+    let valid = validations.iter().filter(|v| v.status == ValidationStatus::Valid).count();
+    let articles = store.list_articles(ctx, wf).await?;
+
+    println!("\n{:<36} {:>8}", "keywords", "count");
+    println!("{}", "-".repeat(45));
+    for (label, n) in [
+        ("seed keywords (from competitors)", count(&|k| k.keyword_type == KeywordType::Seed)),
+        ("seeds approved", seeds_approved),
+        ("longtail keywords", count(&|k| k.keyword_type == KeywordType::Longtail)),
+        ("kept by filtering", count(&|k| k.filter_status == FilterStatus::Approved)),
+        ("rejected by filtering", count(&|k| k.filter_status == FilterStatus::Rejected)),
+        ("with subtopics", count(&|k| k.subtopics_status == StepStatus::Completed)),
+        ("with an article", count(&|k| k.article_status == StepStatus::Completed)),
+    ] {
+        println!("{label:<36} {n:>8}");
+    }
+    println!("\n{:<36} {:>8}", "clusters", "count");
+    println!("{}", "-".repeat(45));
+    println!("{:<36} {:>8}", "valid", valid);
+    println!("{:<36} {:>8}", "invalid", validations.len() - valid);
+
+    println!("\n{:<52} {:>6} {:>5} {:>5}  published", "articles", "words", "seo", "qual");
+    println!("{}", "-".repeat(90));
+    for a in &articles {
+        println!(
+            "{:<52} {:>6} {:>5.0} {:>5.0}  {}",
+            a.title.chars().take(52).collect::<String>(),
+            a.word_count,
+            a.seo_score.unwrap_or(0.0),
+            a.quality_score.unwrap_or(0.0),
+            a.wordpress_url.as_deref().unwrap_or("-")
+        );
+    }
+
+    println!("\n{:<24} {:>14}", "usage this month", "amount");
+    println!("{}", "-".repeat(39));
+    for u in store.list_usage(ctx, LedgerScope::Month(BillingPeriod::of(chrono::Utc::now()))).await? {
+        let amount = if u.metric == UsageMetric::CostMicros {
+            Usd::from_micros(u.used).to_string()
+        } else {
+            u.used.to_string()
+        };
+        println!("{:<24} {:>14}", u.metric.to_string(), amount);
+    }
+    println!("{:<24} {:>14}", "workflow actual cost", w.actual_cost.to_string());
+    println!("{:<24} {:>14}", "workflow estimate", w.estimated_cost.to_string());
+    Ok(())
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// A self-contained HTML report: each cluster as a hub-and-spoke SVG, and the articles with
+/// links to their published files.
+async fn report_html(store: &dyn Store, ctx: &TenantContext, wf: WorkflowId) -> Result<String> {
+    let w = store.get_workflow(ctx, wf).await?.context("workflow")?;
+    let kws: HashMap<KeywordId, Keyword> =
+        keywords(store, ctx, wf).await?.into_iter().map(|k| (k.id, k)).collect();
+    let name = |id: &KeywordId| kws.get(id).map_or("?".to_string(), |k| k.keyword.clone());
+    let spokes = store.list_clusters(ctx, wf).await?;
+    let validations = store.list_validations(ctx, wf).await?;
+    let articles = store.list_articles(ctx, wf).await?;
+    let mut html = String::new();
+    write!(
+        html,
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>infin8 report — {title}</title><style>
+body{{font-family:system-ui,sans-serif;margin:2rem;color:#222;max-width:1100px}}
+.clusters{{display:flex;flex-wrap:wrap;gap:1rem}} .card{{border:1px solid #ddd;border-radius:8px;padding:.5rem}}
+.valid{{border-color:#3a3}} .invalid{{border-color:#c55;opacity:.75}} table{{border-collapse:collapse}}
+td,th{{padding:.3rem .6rem;border-bottom:1px solid #eee;text-align:left}} small{{color:#666}}
+</style></head><body><h1>{title}</h1><p>State <b>{state}</b> · actual cost {cost} · estimate {est} · {n} clusters · {a} articles</p><h2>Topic clusters</h2><div class=\"clusters\">",
+        title = esc(&w.title),
+        state = w.state,
+        cost = w.actual_cost,
+        est = w.estimated_cost,
+        n = validations.len(),
+        a = articles.len(),
+    )?;
+    for v in &validations {
+        let mine: Vec<_> = spokes.iter().filter(|s| s.hub_keyword_id == v.hub_keyword_id).collect();
+        let (cx, cy, r) = (170.0_f64, 150.0_f64, 105.0_f64);
+        let mut svg = String::new();
+        for (i, s) in mine.iter().enumerate() {
+            let angle = std::f64::consts::TAU * i as f64 / mine.len().max(1) as f64;
+            let (x, y) = (cx + r * angle.cos(), cy + r * angle.sin());
+            write!(
+                svg,
+                "<line x1=\"{cx}\" y1=\"{cy}\" x2=\"{x:.0}\" y2=\"{y:.0}\" stroke=\"#9ab\" stroke-width=\"{:.1}\"/><circle cx=\"{x:.0}\" cy=\"{y:.0}\" r=\"5\" fill=\"#58a\"/><text x=\"{x:.0}\" y=\"{:.0}\" font-size=\"10\" text-anchor=\"middle\">{} ({:.2})</text>",
+                1.0 + 3.0 * f64::from(s.similarity).max(0.0),
+                y + 15.0,
+                esc(&name(&s.spoke_keyword_id)),
+                s.similarity
+            )?;
+        }
+        write!(
+            html,
+            "<div class=\"card {status}\"><svg width=\"340\" height=\"300\" viewBox=\"0 0 340 300\">{svg}<circle cx=\"{cx}\" cy=\"{cy}\" r=\"9\" fill=\"#e83\"/><text x=\"{cx}\" y=\"{:.0}\" font-size=\"12\" font-weight=\"bold\" text-anchor=\"middle\">{hub}</text></svg><br><small>{status} · avg similarity {avg:.2} · {n} spokes{why}</small></div>",
+            cy - 14.0,
+            status = v.status,
+            hub = esc(&name(&v.hub_keyword_id)),
+            avg = v.avg_similarity,
+            n = v.spoke_count,
+            why = if v.reasons.is_empty() {
+                String::new()
+            } else {
+                format!(" · {}", esc(&v.reasons.join(", ")))
+            },
+        )?;
+    }
+    html.push_str("</div><h2>Articles</h2><table><tr><th>title</th><th>keyword</th><th>words</th><th>SEO</th><th>quality</th><th>published</th></tr>");
+    for a in &articles {
+        let link = a
+            .wordpress_url
+            .as_deref()
+            .map_or("-".to_string(), |u| format!("<a href=\"{}\">open</a>", esc(u)));
+        write!(
+            html,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.0}</td><td>{:.0}</td><td>{link}</td></tr>",
+            esc(&a.title),
+            esc(&name(&a.keyword_id)),
+            a.word_count,
+            a.seo_score.unwrap_or(0.0),
+            a.quality_score.unwrap_or(0.0)
+        )?;
+    }
+    html.push_str("</table><p><small>Generated by the infin8 quickstart. Offline runs use a scripted stand-in language model: the prose is filler, not writing.</small></p></body></html>\n");
+    Ok(html)
+}
