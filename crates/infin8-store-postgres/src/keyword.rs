@@ -67,7 +67,8 @@ struct MetricColumns {
     cpc: Vec<Option<f64>>,
     difficulty: Vec<Option<i32>>,
     intent: Vec<Option<&'static str>>,
-    serp_urls: Vec<serde_json::Value>,
+    /// `None` for no URLs (the column default), saving a JSON document per row on the wire.
+    serp_urls: Vec<Option<serde_json::Value>>,
 }
 
 impl MetricColumns {
@@ -78,7 +79,7 @@ impl MetricColumns {
         self.cpc.push(m.cpc);
         self.difficulty.push(m.difficulty);
         self.intent.push(m.intent.map(|i| i.as_str()));
-        self.serp_urls.push(serde_json::Value::from(m.serp_urls.clone()));
+        self.serp_urls.push((!m.serp_urls.is_empty()).then(|| serde_json::Value::from(m.serp_urls.clone())));
     }
 }
 
@@ -91,13 +92,14 @@ impl KeywordStore for PgStore {
     ) -> Result<Vec<UpsertedKeyword>> {
         const OP: &str = "upsert_keywords";
         // Normalize and de-duplicate in input order: the first spelling of a key is stored.
-        let mut slot_of_key: HashMap<(WorkflowId, String), usize> = HashMap::new();
-        let mut rows: Vec<(&NewKeyword, String)> = Vec::new();
+        let normalized: Vec<String> =
+            keywords.iter().map(|k| normalize_keyword(&k.keyword)).collect::<Result<_, _>>()?;
+        let mut slot_of_key: HashMap<(WorkflowId, &str), usize> = HashMap::with_capacity(keywords.len());
+        let mut rows: Vec<(&NewKeyword, &str)> = Vec::with_capacity(keywords.len());
         let mut slots = Vec::with_capacity(keywords.len());
-        for k in keywords {
-            let normalized = normalize_keyword(&k.keyword)?;
+        for (k, normalized) in keywords.iter().zip(&normalized) {
             let next = rows.len();
-            let slot = *slot_of_key.entry((k.workflow_id, normalized.clone())).or_insert(next);
+            let slot = *slot_of_key.entry((k.workflow_id, normalized.as_str())).or_insert(next);
             if slot == next {
                 rows.push((k, normalized));
             }
@@ -149,7 +151,16 @@ impl KeywordStore for PgStore {
         }
 
         let n = rows.len();
-        let mut ids = Vec::with_capacity(n);
+        // Fresh ids, one per distinct key. An id that comes back from the table is one of ours
+        // exactly when this statement inserted its row (they are new UUIDv7s).
+        let ids: Vec<Uuid> = (0..n).map(|_| KeywordId::new().as_uuid()).collect();
+        // Rows are sent sorted by key, so concurrent batches that share keys take the unique
+        // index's locks in the same order and cannot deadlock each other.
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_unstable_by(|&a, &b| {
+            (rows[a].0.workflow_id, rows[a].1).cmp(&(rows[b].0.workflow_id, rows[b].1))
+        });
+        let mut sorted_ids = Vec::with_capacity(n);
         let mut wfs = Vec::with_capacity(n);
         let mut parent_ids = Vec::with_capacity(n);
         let mut types = Vec::with_capacity(n);
@@ -161,30 +172,33 @@ impl KeywordStore for PgStore {
         let mut confidence = Vec::with_capacity(n);
         let mut metadata = Vec::with_capacity(n);
         let mut metrics = MetricColumns::default();
-        for (k, normalized) in &rows {
-            ids.push(KeywordId::new().as_uuid());
+        for &r in &order {
+            let (k, normalized) = &rows[r];
+            sorted_ids.push(ids[r]);
             wfs.push(k.workflow_id.as_uuid());
             parent_ids.push(k.parent_id.map(|p| p.as_uuid()));
             types.push(k.keyword_type.as_str());
             texts.push(k.keyword.as_str());
-            norms.push(normalized.as_str());
+            norms.push(*normalized);
             sources.push(k.source.as_str());
             languages.push(k.language.as_deref());
             ai.push(k.ai_suggested);
             confidence.push(k.decision_confidence);
-            metadata.push(k.decision_metadata.clone());
+            // The column default (JSON null) needs no document on the wire.
+            metadata.push((!k.decision_metadata.is_null()).then_some(&k.decision_metadata));
             metrics.push(&k.metrics);
         }
-        // One statement for the whole batch. Rows whose key exists are skipped by ON CONFLICT;
-        // their ids are read back below (a new statement also sees rows that a concurrent
-        // upsert committed while this one waited on it).
-        let inserted: Vec<Uuid> = sqlx::query_scalar(
-            "INSERT INTO keywords (id, organization_id, workflow_id, parent_id, keyword_type, keyword, \
-             normalized_keyword, source, search_volume, competition_level, competition_index, cpc, \
+        // One statement for the whole batch, answering one row: how many were inserted. Rows
+        // whose key exists are skipped by ON CONFLICT and looked up below (a new statement also
+        // sees rows that a concurrent upsert committed while this one waited on it).
+        let inserted: i64 = sqlx::query_scalar(
+            "WITH ins AS (INSERT INTO keywords (id, organization_id, workflow_id, parent_id, keyword_type, \
+             keyword, normalized_keyword, source, search_volume, competition_level, competition_index, cpc, \
              keyword_difficulty, main_intent, serp_urls, language, ai_suggested, decision_confidence, \
              decision_metadata) \
              SELECT u.id, $1, u.wf, u.parent, u.kind, u.keyword, u.norm, u.source, u.volume, u.level, u.cindex, \
-             u.cpc, u.difficulty, u.intent, u.serp, u.language, u.ai, u.confidence, u.metadata \
+             u.cpc, u.difficulty, u.intent, COALESCE(u.serp, '[]'), u.language, u.ai, u.confidence, \
+             COALESCE(u.metadata, 'null') \
              FROM UNNEST($2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::text[], \
              $9::int8[], $10::text[], $11::int4[], $12::float8[], $13::int4[], $14::text[], $15::jsonb[], \
              $16::text[], $17::bool[], $18::float8[], $19::jsonb[]) WITH ORDINALITY \
@@ -192,10 +206,11 @@ impl KeywordStore for PgStore {
              serp, language, ai, confidence, metadata, ord) \
              ORDER BY u.ord \
              ON CONFLICT (organization_id, workflow_id, normalized_keyword) DO NOTHING \
-             RETURNING id",
+             RETURNING 1) \
+             SELECT count(*) FROM ins",
         )
         .bind(ctx.org_id.as_uuid())
-        .bind(&ids)
+        .bind(&sorted_ids)
         .bind(&wfs)
         .bind(&parent_ids)
         .bind(&types)
@@ -213,16 +228,15 @@ impl KeywordStore for PgStore {
         .bind(&ai)
         .bind(&confidence)
         .bind(&metadata)
-        .fetch_all(&mut *tx)
+        .fetch_one(&mut *tx)
         .await
         .map_err(|e| map_sqlx(OP, e))?;
         let mut result: Vec<Option<UpsertedKeyword>> = vec![None; n];
-        if inserted.len() == n {
+        if usize::try_from(inserted).ok() == Some(n) {
             for (slot, id) in ids.iter().enumerate() {
                 result[slot] = Some(UpsertedKeyword { id: KeywordId::from_uuid(*id), created: true });
             }
         } else {
-            let created: std::collections::HashSet<Uuid> = inserted.into_iter().collect();
             let existing = sqlx::query(
                 "SELECT k.id, u.ord FROM UNNEST($1::uuid[], $2::text[]) WITH ORDINALITY AS u(wf, norm, ord) \
                  JOIN keywords k ON k.workflow_id = u.wf AND k.normalized_keyword = u.norm \
@@ -237,13 +251,10 @@ impl KeywordStore for PgStore {
             for row in &existing {
                 let id: Uuid = get(row, "id", OP)?;
                 let ord: i64 = get(row, "ord", OP)?;
-                let slot = usize::try_from(ord - 1).map_err(|e| corrupt(OP, e))?;
-                if let Some(r) = result.get_mut(slot) {
-                    *r = Some(UpsertedKeyword {
-                        id: KeywordId::from_uuid(id),
-                        created: created.contains(&id),
-                    });
-                }
+                let position = usize::try_from(ord - 1).map_err(|e| corrupt(OP, e))?;
+                let slot = *order.get(position).ok_or_else(|| corrupt(OP, "lookup ordinal out of range"))?;
+                result[slot] =
+                    Some(UpsertedKeyword { id: KeywordId::from_uuid(id), created: id == ids[slot] });
             }
         }
         commit(tx, OP).await?;
@@ -373,7 +384,7 @@ impl KeywordStore for PgStore {
              cpc = CASE WHEN u.set_metrics THEN u.cpc ELSE k.cpc END, \
              keyword_difficulty = CASE WHEN u.set_metrics THEN u.difficulty ELSE k.keyword_difficulty END, \
              main_intent = CASE WHEN u.set_metrics THEN u.intent ELSE k.main_intent END, \
-             serp_urls = CASE WHEN u.set_metrics THEN u.serp ELSE k.serp_urls END, \
+             serp_urls = CASE WHEN u.set_metrics THEN COALESCE(u.serp, '[]') ELSE k.serp_urls END, \
              language = COALESCE(u.language, k.language), \
              is_navigational = COALESCE(u.navigational, k.is_navigational), \
              longtail_status = COALESCE(u.longtail, k.longtail_status), \

@@ -97,6 +97,16 @@ fn kind_str(kind: TransitionKind, op: &'static str) -> Result<String> {
     }
 }
 
+/// The unique constraint recording each idempotency key once per workflow.
+const IDEMPOTENCY_KEY_CONSTRAINT: &str = "workflow_transitions_workflow_id_idempotency_key_key";
+
+/// Whether `err` is the transition insert breaking [`IDEMPOTENCY_KEY_CONSTRAINT`].
+fn is_idempotency_key_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db)
+        if db.kind() == sqlx::error::ErrorKind::UniqueViolation
+            && db.constraint() == Some(IDEMPOTENCY_KEY_CONSTRAINT))
+}
+
 /// The workflow with `id` in the caller's organization, inside a tenant transaction.
 pub(crate) async fn fetch_workflow(
     conn: &mut PgConnection,
@@ -222,13 +232,16 @@ impl WorkflowStore for PgStore {
         });
         let mut tx = self.begin(ctx, OP).await?;
         // The compare-and-set, the transition row and the audit row: one statement, one
-        // transaction. The NOT EXISTS guard sends a replayed key to the slow path below.
-        let row = sqlx::query(concat!(
+        // transaction. A replayed request finds the version moved on (zero rows); a key reused
+        // for another transition passes the CAS but breaks `UNIQUE (workflow_id,
+        // idempotency_key)`, which rolls the statement back. Both go to the slow path below. (No
+        // `NOT EXISTS` probe here: the unique index already makes that check on insert, and a
+        // generic plan could answer the probe by scanning every transition of the workflow.)
+        let result = sqlx::query(concat!(
             "WITH upd AS (UPDATE intent_workflows SET state = $4, version = version + 1, last_error = $5, \
              lease_owner = $6, lease_expires_at = $7, \
              completed_at = CASE WHEN $4 = 'COMPLETED' THEN now() ELSE completed_at END, updated_at = now() \
-             WHERE id = $1 AND state = $2 AND version = $3 AND NOT EXISTS \
-             (SELECT 1 FROM workflow_transitions t WHERE t.workflow_id = $1 AND t.idempotency_key = $8) \
+             WHERE id = $1 AND state = $2 AND version = $3 \
              RETURNING *), \
              tr AS (INSERT INTO workflow_transitions (id, organization_id, workflow_id, from_state, to_state, \
              kind, version, actor_type, actor_id, reason, idempotency_key, metadata, created_at) \
@@ -258,8 +271,17 @@ impl WorkflowStore for PgStore {
         .bind(AuditId::new().as_uuid())
         .bind(&details)
         .fetch_optional(&mut *tx)
-        .await
-        .map_err(|e| map_sqlx(OP, e))?;
+        .await;
+        let row = match result {
+            Ok(row) => row,
+            Err(e) if is_idempotency_key_violation(&e) => {
+                // The failed statement aborted this transaction: resolve in a fresh one.
+                drop(tx);
+                tx = self.begin(ctx, OP).await?;
+                None
+            }
+            Err(e) => return Err(map_sqlx(OP, e)),
+        };
         if let Some(row) = row {
             let wf = workflow(&row, OP)?;
             commit(tx, OP).await?;

@@ -22,9 +22,9 @@ pub fn normalize_keyword(input: &str) -> Result<String, InvalidInput> {
     if input.chars().any(|c| c.is_control() && !c.is_whitespace()) {
         return Err(InvalidInput::new("keyword", "contains control characters"));
     }
-    let folded: String = input.nfkc().flat_map(char::to_lowercase).collect();
-    // NFKC again: lower-casing can produce sequences that are not NFKC-normal.
-    let folded: String = folded.nfkc().collect();
+    // ASCII is its own NFKC form and lower-cases to ASCII: skip the Unicode tables (most
+    // keywords of most campaigns, and the bulk of a 50,000-keyword batch upsert).
+    let folded = if input.is_ascii() { input.to_ascii_lowercase() } else { fold_unicode(input) };
     let mut out = String::with_capacity(folded.len());
     for word in folded.split_whitespace() {
         if !out.is_empty() {
@@ -39,6 +39,13 @@ pub fn normalize_keyword(input: &str) -> Result<String, InvalidInput> {
         return Err(InvalidInput::new("keyword", format!("longer than {MAX_KEYWORD_CHARS} characters")));
     }
     Ok(out)
+}
+
+/// NFKC, lower-cased, and NFKC again (lower-casing can produce sequences that are not
+/// NFKC-normal).
+fn fold_unicode(input: &str) -> String {
+    let folded: String = input.nfkc().flat_map(char::to_lowercase).collect();
+    folded.nfkc().collect()
 }
 
 #[cfg(test)]
@@ -71,6 +78,11 @@ mod tests {
                 prop_assert_eq!(normalize_keyword(&n).unwrap(), n.clone());
                 prop_assert!(!n.starts_with(' ') && !n.ends_with(' ') && !n.contains("  "));
             }
+        }
+
+        #[test]
+        fn ascii_fast_path_is_the_unicode_fold(s in "[\\x00-\\x7f]{0,80}") {
+            prop_assert_eq!(fold_unicode(&s), s.to_ascii_lowercase());
         }
 
         #[test]
