@@ -1,5 +1,6 @@
 //! The engine's guarantees on the SQLite store (file-backed, WAL): crash anywhere then resume,
-//! lease takeover, two engines racing, provider outage then retry, and cancel at a safe point.
+//! lease takeover, two engines racing, provider outage then retry, and cancel at a safe point;
+//! crash anywhere then resume again with SERP-overlap clustering.
 //! Run with `cargo test --test engine_sqlite`.
 #![cfg(feature = "sqlite")]
 #![allow(clippy::unwrap_used)]
@@ -54,4 +55,12 @@ async fn sqlite_provider_outage_fails_retryably_and_retry_resumes() {
 async fn sqlite_cancel_during_a_step_stops_at_the_next_safe_point() {
     let (store, _dir) = sqlite().await;
     cancel_stops_at_the_next_safe_point(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_serp_overlap_mode_crash_anywhere_then_resume() {
+    let (store, _dir) = sqlite().await;
+    let modes = [FailMode::Before, FailMode::After];
+    let checked = crash_anywhere_then_resume_with(store, &modes, 5, serp_scenario_config()).await;
+    assert!(checked > 40, "{checked}");
 }

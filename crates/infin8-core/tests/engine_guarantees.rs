@@ -44,3 +44,11 @@ async fn provider_outage_fails_retryably_and_retry_resumes() {
 async fn cancel_during_a_step_stops_at_the_next_safe_point() {
     cancel_stops_at_the_next_safe_point(Arc::new(MemoryStore::new())).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serp_overlap_mode_crash_at_every_write_then_resume() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let modes = [FailMode::Before, FailMode::After];
+    let checked = crash_anywhere_then_resume_with(store, &modes, 1, serp_scenario_config()).await;
+    assert!(checked > 200, "{checked}");
+}

@@ -37,6 +37,17 @@ impl Default for SerpOverlapConfig {
     }
 }
 
+impl SerpOverlapConfig {
+    /// Checks the ranges.
+    ///
+    /// # Errors
+    /// [`ClusterError::InvalidConfig`] if `min_shared_urls` or `top_n` or `min_spokes` is 0, or
+    /// `min_shared_urls > top_n`, or `max_spokes < min_spokes`.
+    pub fn check(&self) -> Result<(), ClusterError> {
+        check_config(self)
+    }
+}
+
 /// One keyword with its top result URLs, best first.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SerpItem<'a> {

@@ -1,6 +1,6 @@
 //! Building an [`Engine`]: a store, the five providers, a configuration and a progress sink.
 
-use super::config::PipelineConfig;
+use super::config::{ClusteringMethod, PipelineConfig};
 use super::progress::{NoProgress, ProgressSink};
 use crate::error::{Error, Result};
 use crate::provider::{
@@ -123,7 +123,8 @@ impl EngineBuilder {
         self
     }
 
-    /// Sets the SERP provider (optional).
+    /// Sets the SERP provider: optional, but required by [`ClusteringMethod::SerpOverlap`] (it
+    /// fetches the top URLs of keywords that have none stored).
     #[must_use]
     pub fn serp_research(mut self, p: Arc<dyn SerpResearch>) -> Self {
         self.serp = Some(p);
@@ -199,7 +200,7 @@ impl EngineBuilder {
     ///
     /// # Errors
     /// [`Error::Invalid`] (field `engine`) naming the first missing part, or a configuration
-    /// value out of range.
+    /// value out of range, or [`ClusteringMethod::SerpOverlap`] without a SERP provider.
     pub fn build(self) -> Result<Engine> {
         let missing = |what: &str| Error::invalid("engine", format!("no {what} given"));
         let store = self.store.ok_or_else(|| missing("store"))?;
@@ -224,6 +225,13 @@ impl EngineBuilder {
             return Err(Error::invalid("engine", "concurrency must be at least 1 for every provider"));
         }
         c.clustering.check().map_err(|e| Error::invalid("engine", e.to_string()))?;
+        c.clustering_method.check().map_err(|e| Error::invalid("engine", e.to_string()))?;
+        if matches!(c.clustering_method, ClusteringMethod::SerpOverlap { .. }) && providers.serp.is_none() {
+            return Err(Error::invalid(
+                "engine",
+                "clustering method serp_overlap needs a SERP provider (serp_research)",
+            ));
+        }
         Ok(Engine {
             inner: Arc::new(EngineInner {
                 store,

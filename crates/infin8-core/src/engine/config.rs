@@ -1,6 +1,7 @@
 //! The engine's configuration: thresholds, per-step limits, concurrency, locale, TTLs, gates.
 
 use crate::cluster::hub_spoke::HubSpokeConfig;
+use crate::cluster::serp_overlap::SerpOverlapConfig;
 use crate::cluster::validate::ValidationRules;
 use crate::keyword::filter::FilterRules;
 use crate::organization::PlanLimits;
@@ -31,6 +32,95 @@ pub enum SubtopicReview {
     Human,
     /// The gate is passed by a recorded system decision (demos and tests).
     Auto,
+}
+
+/// How step 6 groups the approved keywords into hub-and-spoke topic clusters. Both methods produce
+/// the same output (one hub, its spokes, a similarity per spoke) and feed the same validation
+/// (step 7); they differ in what "similar" means and in what they cost.
+///
+/// - [`Embeddings`](Self::Embeddings) (default): the embedder vectors every approved keyword
+///   (stored on the keyword), then [`cluster_hub_spoke`](crate::cluster::cluster_hub_spoke)
+///   groups keywords whose cosine to the hub is at least
+///   [`PipelineConfig::clustering`]`.threshold`. Cheap (one embedding call per
+///   [`StepLimits::embedding_batch`] keywords) and needs no SERP data, but it groups by *meaning
+///   of the words*: "crm software" and "crm jobs" look alike, and synonyms only match with a good
+///   model. Pick it for cost, for offline runs, or when no SERP source is at hand.
+/// - [`SerpOverlap`](Self::SerpOverlap): [`cluster_serp_overlap`](crate::cluster::cluster_serp_overlap)
+///   groups keywords whose top result URLs overlap with the hub's (the method commercial SEO
+///   tools use): two searches Google answers with the same pages are one search need, so one
+///   article can rank for both, whatever their words. It needs each keyword's top `top_n` URLs:
+///   stored ones ([`KeywordMetrics::serp_urls`](crate::keyword::KeywordMetrics::serp_urls)) are
+///   used, the missing ones are bought from the SERP provider
+///   ([`EngineBuilder::serp_research`](super::EngineBuilder::serp_research)), one call per
+///   keyword, metered as keyword research. Pick it when ranking together matters more than the
+///   words, and the SERP calls fit the budget. The embedder is not called in this mode.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum ClusteringMethod {
+    /// Hub-and-spoke on embeddings, with [`PipelineConfig::clustering`].
+    #[default]
+    Embeddings,
+    /// Hub-and-spoke on shared top result URLs.
+    SerpOverlap {
+        /// The rule's settings: `min_shared_urls` (default 3), `top_n` (default 10; also how
+        /// many URLs are asked per keyword), `max_spokes`, `min_spokes`.
+        #[serde(default)]
+        settings: SerpOverlapConfig,
+        /// Step 7's minimum average spoke similarity for these clusters, replacing
+        /// [`ValidationRules::min_avg_similarity`] (whose default suits cosines). A spoke's
+        /// similarity here is the shared fraction of the top `top_n` URLs (`shared / top_n`: 3
+        /// shared of 10 is 0.3). Default 0.3 ([`ValidationRules::serp_overlap`]): with the default
+        /// `min_shared_urls` every spoke already clears it, since three shared URLs is the point
+        /// where SEO tools call two searches one need; raise it (0.4–0.5) to keep only clusters
+        /// whose spokes share more than the minimum on average.
+        #[serde(default = "default_min_avg_overlap")]
+        min_avg_overlap: f32,
+    },
+}
+
+fn default_min_avg_overlap() -> f32 {
+    ValidationRules::serp_overlap().min_avg_similarity
+}
+
+impl ClusteringMethod {
+    /// SERP overlap with the default settings (3 shared URLs of the top 10, validation asking
+    /// an average overlap of 0.3).
+    #[must_use]
+    pub fn serp_overlap() -> Self {
+        Self::SerpOverlap {
+            settings: SerpOverlapConfig::default(),
+            min_avg_overlap: default_min_avg_overlap(),
+        }
+    }
+
+    /// The minimum average similarity step 7 asks of SERP-overlap clusters: this method's
+    /// `min_avg_overlap`, or the default 0.3 when the method is now [`Embeddings`](Self::Embeddings)
+    /// but the stored clusters were formed by overlap (clusters are judged by how they were made).
+    #[must_use]
+    pub fn min_avg_overlap(&self) -> f32 {
+        match self {
+            Self::SerpOverlap { min_avg_overlap, .. } => *min_avg_overlap,
+            Self::Embeddings => default_min_avg_overlap(),
+        }
+    }
+
+    /// Checks the settings.
+    ///
+    /// # Errors
+    /// [`ClusterError::InvalidConfig`](crate::cluster::ClusterError::InvalidConfig) naming the
+    /// field.
+    pub fn check(&self) -> Result<(), crate::cluster::ClusterError> {
+        match self {
+            Self::Embeddings => Ok(()),
+            Self::SerpOverlap { settings, min_avg_overlap } => {
+                settings.check()?;
+                if !(0.0..=1.0).contains(min_avg_overlap) {
+                    return Err(crate::cluster::ClusterError::config("min_avg_overlap", "must be in [0, 1]"));
+                }
+                Ok(())
+            }
+        }
+    }
 }
 
 /// Per-step limits.
@@ -139,7 +229,9 @@ pub struct PipelineConfig {
     pub concurrency: Concurrency,
     /// Filtering rules (step 5).
     pub filter: FilterRules,
-    /// Clustering settings (step 6).
+    /// How keywords are clustered (step 6): embeddings (default) or SERP overlap.
+    pub clustering_method: ClusteringMethod,
+    /// Hub-and-spoke settings of the embeddings method (step 6).
     pub clustering: HubSpokeConfig,
     /// Validation rules (step 7).
     pub validation: ValidationRules,
@@ -171,6 +263,7 @@ impl Default for PipelineConfig {
             limits: StepLimits::default(),
             concurrency: Concurrency::default(),
             filter: FilterRules::default(),
+            clustering_method: ClusteringMethod::default(),
             clustering: HubSpokeConfig::default(),
             validation: ValidationRules::default(),
             article_scope: ArticleScope::default(),

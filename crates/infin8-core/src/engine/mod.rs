@@ -19,6 +19,26 @@
 //!    lease stops it, and the lease is renewed.
 //! 5. **End**: `X_PROCESSING → X_COMPLETED`, or `X_FAILED` with the reason (prefixed
 //!    `retryable: ` when trying again can help); [`Engine::retry`] resumes a failed step.
+//!
+//! # Clustering methods (step 6)
+//! [`PipelineConfig::clustering_method`] picks how approved keywords are grouped (see
+//! [`ClusteringMethod`] for when to pick which):
+//! - [`ClusteringMethod::Embeddings`] (default): the embedder vectors the keywords (batches of
+//!   [`StepLimits::embedding_batch`], stored on the keywords), then hub-and-spoke on cosine with
+//!   [`PipelineConfig::clustering`]. Clusters are stored as `hub_spoke`.
+//! - [`ClusteringMethod::SerpOverlap`]: hub-and-spoke on shared top result URLs. A keyword with at
+//!   least `min_shared_urls` stored URLs (`KeywordMetrics::serp_urls`) uses them; the others get
+//!   their top `top_n` URLs from the SERP provider (required at build time), one call per keyword,
+//!   concurrently up to [`Concurrency::keyword_research`], rate-limited, reserved and metered as
+//!   keyword research, each answer persisted on its keyword at once (URLs into its metrics, a
+//!   `"serp"` record into its decision metadata, so an empty answer counts as fetched). A resumed
+//!   step asks only for what is missing. The embedder is not called. Clusters are stored as
+//!   `serp_overlap`, each spoke's similarity being the shared fraction `shared / top_n`.
+//!
+//! Validation (step 7) judges a cluster by its stored type: overlap clusters use
+//! [`PipelineConfig::validation`] with `min_avg_similarity` replaced by
+//! [`ClusteringMethod::min_avg_overlap`] (default 0.3: three shared URLs of ten on average), and
+//! their validation metadata names the measure (`"similarity": "shared_top_url_fraction"`).
 
 mod builder;
 mod config;
@@ -33,7 +53,8 @@ pub mod testing;
 
 pub use builder::{Clock, Engine, EngineBuilder, Sleeper};
 pub use config::{
-    ArticleScope, Concurrency, PipelineConfig, ProviderRateLimit, RateLimits, StepLimits, SubtopicReview,
+    ArticleScope, ClusteringMethod, Concurrency, PipelineConfig, ProviderRateLimit, RateLimits, StepLimits,
+    SubtopicReview,
 };
 pub use progress::{NoProgress, ProgressEvent, ProgressSink, WorkflowProgress};
 pub use review::AUTO_APPROVAL_FEEDBACK;

@@ -129,7 +129,7 @@ impl Engine {
     }
 
     /// An upper-bound estimate of a whole run's cost from the providers' per-call estimates and
-    /// the configured limits.
+    /// the configured limits (with SERP-overlap clustering, one SERP call per keyword).
     #[must_use]
     pub fn estimate_cost(&self, competitors: usize) -> Usd {
         let c = &self.inner.config;
@@ -144,8 +144,16 @@ impl Engine {
         let seeds = n(l.max_seeds);
         let articles = n(l.max_articles);
         let sections = n(l.max_sections);
+        let keywords = seeds * (1 + i64::from(l.longtails_per_seed));
+        let serp = match (&c.clustering_method, &p.serp) {
+            (super::config::ClusteringMethod::SerpOverlap { .. }, Some(serp)) => {
+                serp.estimate().times(keywords)
+            }
+            _ => Usd::ZERO,
+        };
         llm + p.keywords.estimate().times(competitors + seeds)
-            + llm.times(seeds * (1 + i64::from(l.longtails_per_seed)) / 4)
+            + serp
+            + llm.times(keywords / 4)
             + (llm + llm.times(sections) + web.times(sections)).times(articles)
     }
 

@@ -1,5 +1,7 @@
 //! Step 6: embeddings of the approved keywords (stored on the keywords), then hub-and-spoke
-//! clusters ([`crate::cluster::hub_spoke`]) written with `replace_clusters`.
+//! clusters ([`crate::cluster::hub_spoke`]) written with `replace_clusters`. With
+//! [`ClusteringMethod::SerpOverlap`] the step clusters by shared top URLs instead
+//! ([`super::serp_clustering`]) and embeds nothing.
 //!
 //! Embedding batches are cut from the full, id-ordered list of approved keywords, so a resume
 //! cuts the same batches (and derives the same reservations); a batch whose keywords all have an
@@ -7,6 +9,7 @@
 
 use super::StepEnd;
 use crate::cluster::{ClusterItem, ClusterType, NewClusterSpoke, cluster_hub_spoke};
+use crate::engine::config::ClusteringMethod;
 use crate::engine::ledger::Spend;
 use crate::engine::step::bounded;
 use crate::engine::step::{Role, StepCtx};
@@ -27,6 +30,14 @@ pub(crate) async fn approved_keywords(sc: &StepCtx<'_>) -> Result<Vec<Keyword>> 
 }
 
 pub(crate) async fn run(sc: &StepCtx<'_>) -> Result<StepEnd> {
+    match &sc.engine.config.clustering_method {
+        ClusteringMethod::Embeddings => run_embeddings(sc).await,
+        ClusteringMethod::SerpOverlap { settings, .. } => super::serp_clustering::run(sc, settings).await,
+    }
+}
+
+/// The embeddings method: embed what has no embedding yet, then cluster on cosine.
+async fn run_embeddings(sc: &StepCtx<'_>) -> Result<StepEnd> {
     let wf = sc.workflow_id();
     let keywords = approved_keywords(sc).await?;
     let batch = sc.engine.config.limits.embedding_batch;

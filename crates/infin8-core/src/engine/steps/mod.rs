@@ -9,6 +9,7 @@ pub(crate) mod filtering;
 pub(crate) mod icp;
 pub(crate) mod longtails;
 pub(crate) mod publish;
+pub(crate) mod serp_clustering;
 pub(crate) mod subtopics;
 pub(crate) mod validation;
 

@@ -1,13 +1,26 @@
 //! Step 7: the validation rules of [`crate::cluster::validate`] mark every cluster valid or
 //! invalid, written with `replace_validations`.
+//!
+//! A cluster is judged by how it was formed (its stored `cluster_type`, not the current
+//! configuration): embedding clusters with [`PipelineConfig::validation`] as it is; SERP-overlap
+//! clusters, whose similarity is the shared fraction of the top URLs rather than a cosine, with
+//! the same rules except `min_avg_similarity`, which becomes
+//! [`ClusteringMethod::min_avg_overlap`]. Their validation metadata says so
+//! (`"cluster_type": "serp_overlap"`, `"similarity": "shared_top_url_fraction"`).
+//!
+//! [`PipelineConfig::validation`]: crate::engine::PipelineConfig::validation
+//! [`ClusteringMethod::min_avg_overlap`]: crate::engine::ClusteringMethod::min_avg_overlap
 
 use super::StepEnd;
-use crate::cluster::{Cluster, ClusterSpoke, Clustering, KeywordFacts, validate_clusters};
+use crate::cluster::validate::validate_cluster;
+use crate::cluster::{
+    Cluster, ClusterSpoke, ClusterType, Clustering, KeywordFacts, NewValidation, ValidationRules,
+};
 use crate::engine::step::StepCtx;
 use crate::error::Result;
 use crate::ids::KeywordId;
 use crate::keyword::KeywordQuery;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Rebuilds the clustering from stored spokes (hubs in first-seen order, spokes as stored).
 pub(crate) fn clustering_of(spokes: &[ClusterSpoke]) -> Clustering {
@@ -34,7 +47,32 @@ pub(crate) async fn run(sc: &StepCtx<'_>) -> Result<StepEnd> {
         .into_iter()
         .map(|k| (k.id, KeywordFacts { search_volume: k.metrics.search_volume, intent: k.metrics.intent }))
         .collect();
-    let validations = validate_clusters(&clustering, &facts, &sc.engine.config.validation);
+    let config = &sc.engine.config;
+    let overlap_hubs: HashSet<KeywordId> = spokes
+        .iter()
+        .filter(|s| s.cluster_type == ClusterType::SerpOverlap)
+        .map(|s| s.hub_keyword_id)
+        .collect();
+    let overlap_rules = ValidationRules {
+        min_avg_similarity: config.clustering_method.min_avg_overlap(),
+        ..config.validation.clone()
+    };
+    let validations: Vec<NewValidation> = clustering
+        .clusters
+        .iter()
+        .map(|c| {
+            if overlap_hubs.contains(&c.hub) {
+                let mut v = validate_cluster(c, &facts, &overlap_rules);
+                if let Some(m) = v.metadata.as_object_mut() {
+                    m.insert("cluster_type".into(), ClusterType::SerpOverlap.as_str().into());
+                    m.insert("similarity".into(), "shared_top_url_fraction".into());
+                }
+                v
+            } else {
+                validate_cluster(c, &facts, &config.validation)
+            }
+        })
+        .collect();
     sc.store().replace_validations(&sc.ctx, wf, &validations).await?;
     for v in &validations {
         sc.item_done(format!("{} {}", v.hub_keyword_id, v.status));

@@ -1,5 +1,5 @@
-//! Deterministic fake providers for engine tests: keyword research, web research, a language
-//! model answering by task, a lexical embedder and an in-memory publisher. Each counts its calls,
+//! Deterministic fake providers for engine tests: keyword research, SERP top URLs, web research,
+//! a language model answering by task, a lexical embedder and an in-memory publisher. Each counts its calls,
 //! can be switched into an outage (every call fails with a retryable `Unavailable`), and charges a
 //! fixed, known cost per call (with an estimate that bounds it).
 
@@ -9,8 +9,9 @@ use crate::keyword::{KeywordMetrics, SearchIntent};
 use crate::money::Usd;
 use crate::provider::{
     Completion, CompletionRequest, DomainKeywordsRequest, Embedder, KeywordIdea, KeywordMetricsRequest,
-    KeywordResearch, LanguageModel, Metered, PostDraft, ProviderError, ProviderUsage, Providers,
-    PublishedPost, Publisher, ResponseFormat, SuggestionsRequest, WebResearch, WebSearchRequest,
+    KeywordResearch, LanguageModel, Locale, Metered, PostDraft, ProviderError, ProviderUsage, Providers,
+    PublishedPost, Publisher, ResponseFormat, SerpResearch, SuggestionsRequest, WebResearch,
+    WebSearchRequest,
 };
 use async_trait::async_trait;
 use futures::future::BoxFuture;
@@ -21,6 +22,8 @@ use std::sync::{Arc, Mutex};
 
 /// Cost of one keyword research call.
 pub const KEYWORD_CALL_COST: Usd = Usd::from_micros(10_000);
+/// Cost of one SERP (top URLs) call.
+pub const SERP_CALL_COST: Usd = Usd::from_micros(3_000);
 /// Cost of one web search.
 pub const WEB_CALL_COST: Usd = Usd::from_micros(5_000);
 /// Cost per language-model token.
@@ -144,6 +147,86 @@ impl KeywordResearch for FakeKeywords {
     ) -> Result<Metered<Vec<KeywordIdea>>, ProviderError> {
         self.switch.enter("fake-keywords")?;
         Ok(paid(Vec::new(), KEYWORD_CALL_COST, 0))
+    }
+}
+
+/// SERP top URLs: the URLs scripted for a keyword (by its text, lower-cased), else URLs derived
+/// from its words: one per word and one per pair of adjacent words, in that order, so keywords
+/// sharing a two-word phrase ("best crm software", "crm software pricing") share three URLs.
+#[derive(Debug, Default)]
+pub struct FakeSerp {
+    /// Calls and outage.
+    pub switch: Switch,
+    /// URLs per keyword text (lower-cased), overriding the derived ones.
+    pub scripted: Mutex<BTreeMap<String, Vec<String>>>,
+    /// Keywords answered, in call order (failed calls are not listed).
+    pub answered: Mutex<Vec<String>>,
+    /// When set, only this many more calls succeed; later ones fail with a retryable
+    /// `Unavailable` (until it is reset to `None`).
+    pub fail_after: Mutex<Option<u64>>,
+}
+
+impl FakeSerp {
+    /// Scripts the URLs of `keyword`.
+    pub fn script(&self, keyword: &str, urls: &[&str]) {
+        if let Ok(mut m) = self.scripted.lock() {
+            m.insert(keyword.to_lowercase(), urls.iter().map(|u| (*u).to_string()).collect());
+        }
+    }
+
+    /// The keywords answered so far, in call order.
+    pub fn answered(&self) -> Vec<String> {
+        self.answered.lock().map(|a| a.clone()).unwrap_or_default()
+    }
+
+    /// The URLs derived from a keyword's words (see the type docs).
+    #[must_use]
+    pub fn derived_urls(keyword: &str) -> Vec<String> {
+        let lower = keyword.to_lowercase();
+        let words: Vec<&str> = lower.split_whitespace().collect();
+        let mut out: Vec<String> = words.iter().map(|w| format!("https://{w}.example/guide")).collect();
+        out.extend(words.windows(2).map(|p| format!("https://{}-{}.example/", p[0], p[1])));
+        out
+    }
+}
+
+#[async_trait]
+impl SerpResearch for FakeSerp {
+    fn name(&self) -> &str {
+        "fake-serp"
+    }
+    fn estimate(&self) -> Usd {
+        SERP_CALL_COST
+    }
+    async fn top_urls(
+        &self,
+        keyword: &str,
+        _locale: &Locale,
+        depth: u32,
+    ) -> Result<Metered<Vec<String>>, ProviderError> {
+        self.switch.enter("fake-serp")?;
+        let exhausted = match self.fail_after.lock() {
+            Ok(mut left) => match left.as_mut() {
+                Some(0) => true,
+                Some(n) => {
+                    *n -= 1;
+                    false
+                }
+                None => false,
+            },
+            Err(_) => true,
+        };
+        if exhausted {
+            return Err(ProviderError::unavailable("fake-serp", "injected failure"));
+        }
+        let scripted = self.scripted.lock().ok().and_then(|m| m.get(&keyword.to_lowercase()).cloned());
+        let mut urls = scripted.unwrap_or_else(|| Self::derived_urls(keyword));
+        urls.truncate(depth as usize);
+        if let Ok(mut a) = self.answered.lock() {
+            a.push(keyword.to_string());
+        }
+        let n = urls.len() as u64;
+        Ok(paid(urls, SERP_CALL_COST, n))
     }
 }
 
@@ -381,11 +464,13 @@ impl Publisher for FakePublisher {
     }
 }
 
-/// All five fakes.
+/// All the fakes (the SERP one included, which only SERP-overlap clustering calls).
 #[derive(Debug, Clone, Default)]
 pub struct FakeProviders {
     /// Keyword research.
     pub keywords: Arc<FakeKeywords>,
+    /// SERP top URLs.
+    pub serp: Arc<FakeSerp>,
     /// Web research.
     pub web: Arc<FakeWeb>,
     /// Language model.
@@ -408,7 +493,7 @@ impl FakeProviders {
     pub fn providers(&self) -> Providers {
         Providers {
             keywords: self.keywords.clone(),
-            serp: None,
+            serp: Some(self.serp.clone()),
             web: self.web.clone(),
             llm: self.llm.clone(),
             embedder: self.embedder.clone(),
@@ -420,6 +505,7 @@ impl FakeProviders {
     #[must_use]
     pub fn total_calls(&self) -> u64 {
         self.keywords.switch.calls()
+            + self.serp.switch.calls()
             + self.web.switch.calls()
             + self.llm.switch.calls()
             + self.embedder.switch.calls()

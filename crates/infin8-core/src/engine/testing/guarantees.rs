@@ -45,6 +45,18 @@ pub fn scenario_config() -> PipelineConfig {
     }
 }
 
+/// The scenarios' configuration with SERP-overlap clustering (3 shared URLs of the top 10, as
+/// the fake SERP derives them from keyword words) and one keyword research call at a time, so a
+/// crash can lose at most one SERP answer.
+#[must_use]
+pub fn serp_scenario_config() -> PipelineConfig {
+    use crate::engine::ClusteringMethod;
+    let mut config = scenario_config();
+    config.clustering_method = ClusteringMethod::serp_overlap();
+    config.concurrency.keyword_research = 1;
+    config
+}
+
 /// An engine on `store` with `fakes`, the scenario config and clock.
 pub fn scenario_engine(store: Arc<dyn Store>, fakes: &FakeProviders, worker: &str) -> Engine {
     scenario_engine_at(store, fakes, worker, fixed_now())
@@ -56,10 +68,21 @@ fn scenario_engine_at(
     worker: &str,
     now: DateTime<Utc>,
 ) -> Engine {
+    engine_with(store, fakes, worker, now, scenario_config())
+}
+
+/// An engine on `store` with `fakes`, `config`, and the clock fixed at `now`.
+pub fn engine_with(
+    store: Arc<dyn Store>,
+    fakes: &FakeProviders,
+    worker: &str,
+    now: DateTime<Utc>,
+    config: PipelineConfig,
+) -> Engine {
     Engine::builder()
         .store(store)
         .providers(fakes.providers())
-        .config(scenario_config())
+        .config(config)
         .worker(worker)
         .clock(Arc::new(move || now))
         .build()
@@ -102,14 +125,23 @@ pub async fn scenario_workflow(engine: &Engine, ctx: &TenantContext) -> Workflow
 
 /// A clean run: its snapshot, the number of mutating store calls it made, and its posts.
 pub async fn clean_run(store: Arc<dyn Store>) -> (Snapshot, u64, usize) {
+    let (snap, mutations, fakes) = clean_run_with(store, scenario_config()).await;
+    (snap, mutations, fakes.publisher.posts().len())
+}
+
+/// A clean run with `config`: its snapshot, the number of mutating store calls it made, and its
+/// fakes (for their call counts).
+pub async fn clean_run_with(store: Arc<dyn Store>, config: PipelineConfig) -> (Snapshot, u64, FakeProviders) {
     let fakes = FakeProviders::new();
     let ctx = scenario_org(store.as_ref()).await;
-    let wf = scenario_workflow(&scenario_engine(store.clone(), &fakes, "clean"), &ctx).await;
+    let engine = |s: Arc<dyn Store>| engine_with(s, &fakes, "clean", fixed_now(), config.clone());
+    let wf = scenario_workflow(&engine(store.clone()), &ctx).await;
     let counting = Arc::new(FaultyStore::new(store.clone()));
-    let out = scenario_engine(counting.clone(), &fakes, "clean").run(&ctx, wf).await.expect("clean run");
+    let out = engine(counting.clone()).run(&ctx, wf).await.expect("clean run");
     assert!(matches!(out, Advance::Completed), "clean run ended {out:?}");
     let snap = snapshot(store.as_ref(), &ctx, wf, fixed_now()).await;
-    (snap, counting.mutations(), fakes.publisher.posts().len())
+    let mutations = counting.mutations();
+    (snap, mutations, fakes)
 }
 
 /// Crash anywhere, then resume: for every `stride`-th mutating call `n` of a clean run and each
@@ -117,18 +149,34 @@ pub async fn clean_run(store: Arc<dyn Store>) -> (Snapshot, u64, usize) {
 /// worker on the healthy store must reach `COMPLETED` with exactly the clean run's snapshot and
 /// no duplicate post. Returns how many crash points were checked.
 pub async fn crash_anywhere_then_resume(store: Arc<dyn Store>, modes: &[FailMode], stride: u64) -> usize {
-    let (clean, mutations, posts) = clean_run(store.clone()).await;
+    crash_anywhere_then_resume_with(store, modes, stride, scenario_config()).await
+}
+
+/// [`crash_anywhere_then_resume`] with `config`. Besides the snapshot, it checks that the crashed
+/// and the resumed run together asked the SERP provider at most `concurrency.keyword_research`
+/// times more than a clean run: only answers in flight when the process died may be asked again
+/// (their charge is not repeated: the snapshot holds the usage counters).
+pub async fn crash_anywhere_then_resume_with(
+    store: Arc<dyn Store>,
+    modes: &[FailMode],
+    stride: u64,
+    config: PipelineConfig,
+) -> usize {
+    let (clean, mutations, clean_fakes) = clean_run_with(store.clone(), config.clone()).await;
+    let posts = clean_fakes.publisher.posts().len();
+    let serp_slack = config.concurrency.keyword_research as u64;
     assert!(mutations > 20, "a clean run makes many writes ({mutations})");
     let mut checked = 0;
     for n in (1..=mutations).step_by(usize::try_from(stride.max(1)).unwrap_or(1)) {
         for &mode in modes {
             let fakes = FakeProviders::new();
+            let engine = |s: Arc<dyn Store>| engine_with(s, &fakes, "w", fixed_now(), config.clone());
             let ctx = scenario_org(store.as_ref()).await;
-            let wf = scenario_workflow(&scenario_engine(store.clone(), &fakes, "w"), &ctx).await;
+            let wf = scenario_workflow(&engine(store.clone()), &ctx).await;
             let faulty = Arc::new(FaultyStore::new(store.clone()).crash_at(n, mode));
-            let crashed = scenario_engine(faulty.clone(), &fakes, "w").run(&ctx, wf).await;
+            let crashed = engine(faulty.clone()).run(&ctx, wf).await;
             assert!(faulty.struck(), "call {n} ({mode:?}) was never made; run ended {crashed:?}");
-            let resumed = scenario_engine(store.clone(), &fakes, "w").run(&ctx, wf).await;
+            let resumed = engine(store.clone()).run(&ctx, wf).await;
             assert!(
                 matches!(resumed, Ok(Advance::Completed)),
                 "crash at call {n} ({mode:?}): resume ended {resumed:?}"
@@ -140,6 +188,12 @@ pub async fn crash_anywhere_then_resume(store: Arc<dyn Store>, modes: &[FailMode
                 fakes.publisher.creates.load(Ordering::SeqCst) as usize,
                 posts,
                 "crash at call {n} ({mode:?}) created a post twice"
+            );
+            assert!(
+                fakes.serp.switch.calls() <= clean_fakes.serp.switch.calls() + serp_slack,
+                "crash at call {n} ({mode:?}) asked the SERP provider {} times (clean run: {})",
+                fakes.serp.switch.calls(),
+                clean_fakes.serp.switch.calls()
             );
             checked += 1;
         }

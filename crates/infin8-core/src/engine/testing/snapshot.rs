@@ -97,7 +97,7 @@ pub async fn snapshot(
     };
     for k in &keywords {
         s.keywords.push(format!(
-            "{} {:?} parent={:?} src={} filter={} nav={} longtail={} subtopics={:?}/{} article={} ai={} user={} emb={} meta={}",
+            "{} {:?} parent={:?} src={} filter={} nav={} longtail={} subtopics={:?}/{} article={} ai={} user={} emb={} serp={} meta={}",
             k.keyword_type,
             k.normalized_keyword,
             k.parent_id.map(|p| name(&p)),
@@ -111,6 +111,7 @@ pub async fn snapshot(
             k.ai_suggested,
             k.user_selected,
             k.embedding.as_ref().map_or(0, Vec::len),
+            k.metrics.serp_urls.len(),
             k.decision_metadata,
         ));
     }
