@@ -12,9 +12,10 @@ use async_trait::async_trait;
 pub trait OrganizationStore: Send + Sync {
     /// Creates the organization `ctx.org_id` (the `id` in `new` must be `None` or equal it). If
     /// the actor is a user, they become its owner, in the same atomic operation.
+    /// Requires [`Permission::ChangeSettings`](crate::organization::Permission::ChangeSettings) (checked first).
     ///
     /// # Errors
-    /// `Conflict(AlreadyExists)` if it exists; `Invalid` for an empty name or a mismatched id.
+    /// `Forbidden` without `ChangeSettings`; `Conflict(AlreadyExists)` if it exists; `Invalid` for an empty name or a mismatched id.
     async fn create_organization(&self, ctx: &TenantContext, new: NewOrganization) -> Result<Organization>;
 
     /// The organization `ctx.org_id`, if it exists.
@@ -53,9 +54,10 @@ pub trait OrganizationStore: Send + Sync {
     /// ([`normalize_competitor_url`](crate::organization::normalize_competitor_url)); a URL whose
     /// normalized form exists is not added again. Returns the rows for the given URLs, in input
     /// order (duplicates map to the same row). All or nothing.
+    /// Requires [`Permission::ChangeSettings`](crate::organization::Permission::ChangeSettings) (checked first).
     ///
     /// # Errors
-    /// `Invalid` if any URL is junk (nothing is added); `NotFound` if the organization does not
+    /// `Forbidden` without `ChangeSettings`; `Invalid` if any URL is junk (nothing is added); `NotFound` if the organization does not
     /// exist.
     async fn upsert_competitors(
         &self,
@@ -70,9 +72,10 @@ pub trait OrganizationStore: Send + Sync {
     async fn list_competitors(&self, ctx: &TenantContext) -> Result<Vec<OrganizationCompetitor>>;
 
     /// Sets a competitor's analysis status and keyword count.
+    /// Requires [`Permission::ChangeSettings`](crate::organization::Permission::ChangeSettings) (checked first).
     ///
     /// # Errors
-    /// `NotFound` for an unknown (or foreign) id.
+    /// `Forbidden` without `ChangeSettings`; `NotFound` for an unknown (or foreign) id.
     async fn update_competitor(
         &self,
         ctx: &TenantContext,
