@@ -12,8 +12,8 @@ pub trait ArticleStore: Send + Sync {
     /// Requires [`Permission::RunWorkflows`](crate::organization::Permission::RunWorkflows) (checked first).
     ///
     /// # Errors
-    /// `Forbidden` without `RunWorkflows`; `NotFound` if the workflow or keyword is not in the caller's organization (or the keyword
-    /// is not in that workflow).
+    /// `Forbidden` without `RunWorkflows`; `NotFound` if the workflow or keyword is not in the caller's
+    /// organization (or the keyword is not in that workflow).
     async fn create_article(&self, ctx: &TenantContext, new: NewArticle) -> Result<Article>;
 
     /// An article.
@@ -45,8 +45,8 @@ pub trait ArticleStore: Send + Sync {
     /// Requires [`Permission::RunWorkflows`](crate::organization::Permission::RunWorkflows) (checked first).
     ///
     /// # Errors
-    /// `Forbidden` without `RunWorkflows`; `NotFound` if the article is not in the caller's organization; `Invalid` for a negative
-    /// order.
+    /// `Forbidden` without `RunWorkflows`; `NotFound` if the article is not in the caller's organization;
+    /// `Invalid` for a negative order.
     async fn upsert_section(&self, ctx: &TenantContext, section: NewSection) -> Result<ArticleSection>;
 
     /// An article's sections by order.

@@ -12,8 +12,8 @@ pub trait AuditStore: Send + Sync {
     /// Requires [`Permission::RunWorkflows`](crate::organization::Permission::RunWorkflows) (checked first).
     ///
     /// # Errors
-    /// `Forbidden` without `RunWorkflows`; `Conflict(AlreadyExists)` if the id exists (the existing entry is unchanged); `NotFound`
-    /// if `workflow_id` is not in the caller's organization.
+    /// `Forbidden` without `RunWorkflows`; `Conflict(AlreadyExists)` if the id exists (the existing entry is
+    /// unchanged); `NotFound` if `workflow_id` is not in the caller's organization.
     async fn append_audit(&self, ctx: &TenantContext, entry: NewAuditEntry) -> Result<AuditEntry>;
 
     /// Entries, oldest first.

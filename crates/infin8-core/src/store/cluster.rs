@@ -33,8 +33,8 @@ pub trait ClusterStore: Send + Sync {
     /// Requires [`Permission::RunWorkflows`](crate::organization::Permission::RunWorkflows) (checked first).
     ///
     /// # Errors
-    /// `Forbidden` without `RunWorkflows`; `NotFound` if the workflow or a hub keyword is not in the caller's organization;
-    /// `Invalid` if a hub appears twice.
+    /// `Forbidden` without `RunWorkflows`; `NotFound` if the workflow or a hub keyword is not in the caller's
+    /// organization; `Invalid` if a hub appears twice.
     async fn replace_validations(
         &self,
         ctx: &TenantContext,

@@ -42,6 +42,7 @@ pub trait KeywordStore: Send + Sync {
     /// Requires [`Permission::RunWorkflows`](crate::organization::Permission::RunWorkflows) (checked first).
     ///
     /// # Errors
-    /// `Forbidden` without `RunWorkflows`; `NotFound` if any id is not in the caller's organization (nothing is changed).
+    /// `Forbidden` without `RunWorkflows`; `NotFound` if any id is not in the caller's organization (nothing
+    /// is changed).
     async fn update_keywords(&self, ctx: &TenantContext, updates: &[KeywordUpdate]) -> Result<()>;
 }

@@ -32,13 +32,16 @@
 //!     (before input validation and before any lookup, so a refused call reveals nothing and
 //!     writes nothing); reads need only [`Read`](crate::organization::Permission::Read), which
 //!     every role has. A `Viewer` can write nothing.
-//!
-//! | writes | permission |
-//! |---|---|
-//! | `create_organization`, `update_organization_profile`, `upsert_competitors`, `update_competitor` | `ChangeSettings` |
-//! | `upsert_member` | `ManageMembers` |
-//! | `record_approvals` | `Approve` |
-//! | the workflow pipeline: `create_workflow`, `transition`, `update_workflow`, `upsert_keywords`, `update_keywords`, `replace_clusters`, `replace_validations`, `create_article`, `update_article`, `upsert_section`, `claim_publish`, `mark_published`, `mark_publish_failed`, `put_research`, `purge_expired_research`, `reserve_usage`, `commit_usage`, `release_usage`, `hit_rate_limit`, `append_audit` | `RunWorkflows` |
+//!     - `ChangeSettings`: `create_organization`, `update_organization_profile`,
+//!       `upsert_competitors`, `update_competitor`;
+//!     - `ManageMembers`: `upsert_member`;
+//!     - `Approve`: `record_approvals`;
+//!     - `RunWorkflows`, every write of the workflow pipeline: `create_workflow`, `transition`,
+//!       `update_workflow`, `upsert_keywords`, `update_keywords`, `replace_clusters`,
+//!       `replace_validations`, `create_article`, `update_article`, `upsert_section`,
+//!       `claim_publish`, `mark_published`, `mark_publish_failed`, `put_research`,
+//!       `purge_expired_research`, `reserve_usage`, `commit_usage`, `release_usage`,
+//!       `hit_rate_limit`, `append_audit`.
 //!
 //! The engine acts with the caller's context, except where it acts on its own account with
 //! [`TenantContext::system`](crate::tenant::TenantContext::system) (an `Admin`): recording

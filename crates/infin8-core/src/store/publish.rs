@@ -29,8 +29,8 @@ pub trait PublishStore: Send + Sync {
     /// Requires [`Permission::RunWorkflows`](crate::organization::Permission::RunWorkflows) (checked first).
     ///
     /// # Errors
-    /// `Forbidden` without `RunWorkflows`; `NotFound`; `Conflict(WrongState)` if the reference is not claimed by `owner` (or was
-    /// published with another remote id).
+    /// `Forbidden` without `RunWorkflows`; `NotFound`; `Conflict(WrongState)` if the reference is not claimed
+    /// by `owner` (or was published with another remote id).
     async fn mark_published(
         &self,
         ctx: &TenantContext,
@@ -45,7 +45,8 @@ pub trait PublishStore: Send + Sync {
     /// Requires [`Permission::RunWorkflows`](crate::organization::Permission::RunWorkflows) (checked first).
     ///
     /// # Errors
-    /// `Forbidden` without `RunWorkflows`; `NotFound`; `Conflict(WrongState)` if the reference is not claimed by `owner`.
+    /// `Forbidden` without `RunWorkflows`; `NotFound`; `Conflict(WrongState)` if the reference is not claimed
+    /// by `owner`.
     async fn mark_publish_failed(
         &self,
         ctx: &TenantContext,

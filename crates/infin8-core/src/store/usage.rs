@@ -32,8 +32,8 @@ pub trait UsageStore: Send + Sync {
     /// Requires [`Permission::RunWorkflows`](crate::organization::Permission::RunWorkflows) (checked first).
     ///
     /// # Errors
-    /// `Forbidden` without `RunWorkflows`; `NotFound`; `Invalid` if `actual` has the wrong length or a negative amount;
-    /// `Conflict(WrongState)` if it was released.
+    /// `Forbidden` without `RunWorkflows`; `NotFound`; `Invalid` if `actual` has the wrong length or a
+    /// negative amount; `Conflict(WrongState)` if it was released.
     async fn commit_usage(
         &self,
         ctx: &TenantContext,

@@ -15,8 +15,9 @@ pub trait WorkflowStore: Send + Sync {
     /// Requires [`Permission::RunWorkflows`](crate::organization::Permission::RunWorkflows) (checked first).
     ///
     /// # Errors
-    /// `Forbidden` without `RunWorkflows`; `Invalid` for an empty or over-long (> 500 chars) title; `Conflict(AlreadyExists)` if
-    /// `new.id` exists (in any organization); `NotFound` if the organization does not exist.
+    /// `Forbidden` without `RunWorkflows`; `Invalid` for an empty or over-long (> 500 chars) title;
+    /// `Conflict(AlreadyExists)` if `new.id` exists (in any organization); `NotFound` if the organization
+    /// does not exist.
     async fn create_workflow(&self, ctx: &TenantContext, new: NewWorkflow) -> Result<Workflow>;
 
     /// The workflow, if it exists in the caller's organization.
