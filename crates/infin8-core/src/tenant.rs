@@ -48,7 +48,8 @@ impl TenantContext {
     }
 
     /// A context for the system acting for an organization (the engine's own steps). The system
-    /// acts with [`Role::Admin`] rights.
+    /// acts with [`Role::Admin`] rights, which every store write accepts (store convention 10 in
+    /// [`crate::store`]).
     #[must_use]
     pub fn system(org_id: OrgId) -> Self {
         Self { org_id, actor: Actor::System, role: Role::Admin }

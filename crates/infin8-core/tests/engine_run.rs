@@ -436,3 +436,30 @@ async fn organization_rate_limit_fails_retryably_without_a_sleeper() {
     assert!(matches!(engine.run(&other, wf2).await.unwrap(), Advance::Failed { step: Step::Longtails, .. }));
     assert_eq!(fakes.keywords.switch.calls(), 4);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_runs_the_whole_pipeline_and_a_viewer_cannot_start_one() {
+    let store = memory();
+    let fakes = FakeProviders::new();
+    let engine = engine(store.clone(), &fakes, config(), "w1");
+    let owner = org(store.as_ref(), Plan::Pro).await;
+    let viewer = member_ctx(store.as_ref(), &owner, Role::Viewer).await;
+    assert!(matches!(
+        engine.create_workflow(&viewer, engine_support::new_workflow(None)).await,
+        Err(Error::Forbidden { .. })
+    ));
+    assert!(store.list_workflows(&owner, Default::default()).await.unwrap().items.is_empty());
+
+    // A member has `RunWorkflows` but not `ChangeSettings`: the competitors step records the
+    // organization's competitors as the system, so the member's run is not refused there.
+    let member = member_ctx(store.as_ref(), &owner, Role::Member).await;
+    let wf = create(&engine, &member, None).await;
+    assert!(matches!(engine.advance(&viewer, wf).await, Err(Error::Forbidden { .. })));
+    let out = engine.run(&member, wf).await.unwrap();
+    assert!(matches!(out, Advance::Completed), "{out:?}");
+    let competitors = store.list_competitors(&owner).await.unwrap();
+    assert_eq!(competitors.len(), 2);
+    assert!(competitors.iter().all(|c| c.analysis_status == CompetitorStatus::Completed));
+    let w = store.get_workflow(&owner, wf).await.unwrap().unwrap();
+    assert_eq!(w.created_by, member.actor.user_id());
+}

@@ -5,6 +5,7 @@ use crate::rows::{get, json, to_json, wire};
 use crate::store::{PgStore, commit};
 use async_trait::async_trait;
 use infin8_core::article::{Article, ArticleSection, ArticleUpdate, NewArticle, NewSection};
+use infin8_core::organization::Permission;
 use infin8_core::store::ArticleStore;
 use infin8_core::{
     ArticleId, Entity, Error, KeywordId, OrgId, Result, SectionId, TenantContext, Usd, WorkflowId,
@@ -99,6 +100,7 @@ pub(crate) async fn require_article(conn: &mut PgConnection, id: ArticleId, op: 
 impl ArticleStore for PgStore {
     async fn create_article(&self, ctx: &TenantContext, new: NewArticle) -> Result<Article> {
         const OP: &str = "create_article";
+        ctx.role.require(Permission::RunWorkflows)?;
         let mut tx = self.begin(ctx, OP).await?;
         crate::workflow::require_workflow(&mut tx, new.workflow_id, OP).await?;
         let keyword_ok = sqlx::query("SELECT 1 FROM keywords WHERE id = $1 AND workflow_id = $2")
@@ -175,6 +177,7 @@ impl ArticleStore for PgStore {
 
     async fn update_article(&self, ctx: &TenantContext, id: ArticleId, u: ArticleUpdate) -> Result<Article> {
         const OP: &str = "update_article";
+        ctx.role.require(Permission::RunWorkflows)?;
         let mut tx = self.begin(ctx, OP).await?;
         let row = sqlx::query(concat!(
             "UPDATE articles SET title = COALESCE($2, title), slug = COALESCE($3, slug), \
@@ -187,7 +190,7 @@ impl ArticleStore for PgStore {
              quality_score = COALESCE($16, quality_score), seo_score = COALESCE($17, seo_score), \
              wordpress_post_id = COALESCE($18, wordpress_post_id), wordpress_url = COALESCE($19, wordpress_url), \
              generation_cost = COALESCE($20::bigint::numeric / 1000000, generation_cost), \
-             provenance = COALESCE($21, provenance), error = COALESCE($22, error), \
+             provenance = COALESCE($21, provenance), error = CASE WHEN $24 THEN $22 ELSE error END, \
              completed_at = COALESCE($23, completed_at), updated_at = now() \
              WHERE id = $1 RETURNING ",
             article_columns!()
@@ -213,8 +216,9 @@ impl ArticleStore for PgStore {
         .bind(&u.wordpress_url)
         .bind(u.generation_cost.map(Usd::micros))
         .bind(&u.provenance)
-        .bind(&u.error)
+        .bind(u.error.clone().flatten())
         .bind(u.completed_at)
+        .bind(u.error.is_some())
         .fetch_optional(&mut *tx)
         .await
         .map_err(|e| map_sqlx(OP, e))?
@@ -226,6 +230,7 @@ impl ArticleStore for PgStore {
 
     async fn upsert_section(&self, ctx: &TenantContext, s: NewSection) -> Result<ArticleSection> {
         const OP: &str = "upsert_section";
+        ctx.role.require(Permission::RunWorkflows)?;
         if s.section_order < 0 {
             return Err(Error::invalid("section_order", "negative"));
         }

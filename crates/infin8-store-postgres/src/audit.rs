@@ -5,6 +5,7 @@ use crate::rows::{actor, actor_columns, cursor, get, page};
 use crate::store::{PgStore, commit};
 use async_trait::async_trait;
 use infin8_core::audit::{AuditEntry, AuditQuery, NewAuditEntry};
+use infin8_core::organization::Permission;
 use infin8_core::page::{Page, page_size};
 use infin8_core::store::AuditStore;
 use infin8_core::{AuditId, ConflictReason, Entity, Error, OrgId, Result, TenantContext, WorkflowId};
@@ -32,6 +33,7 @@ fn audit_entry(row: &PgRow, op: &'static str) -> Result<AuditEntry> {
 impl AuditStore for PgStore {
     async fn append_audit(&self, ctx: &TenantContext, entry: NewAuditEntry) -> Result<AuditEntry> {
         const OP: &str = "append_audit";
+        ctx.role.require(Permission::RunWorkflows)?;
         if entry.action.is_empty() {
             return Err(Error::invalid("action", "empty"));
         }

@@ -6,6 +6,7 @@ use crate::store::{PgStore, commit};
 use crate::workflow::require_workflow;
 use async_trait::async_trait;
 use infin8_core::cluster::{ClusterSpoke, ClusterValidation, NewClusterSpoke, NewValidation};
+use infin8_core::organization::Permission;
 use infin8_core::store::ClusterStore;
 use infin8_core::{ClusterId, Error, KeywordId, OrgId, Result, TenantContext, ValidationId, WorkflowId};
 use sqlx::postgres::PgRow;
@@ -91,6 +92,7 @@ impl ClusterStore for PgStore {
         spokes: &[NewClusterSpoke],
     ) -> Result<Vec<ClusterSpoke>> {
         const OP: &str = "replace_clusters";
+        ctx.role.require(Permission::RunWorkflows)?;
         let mut seen = HashSet::new();
         for s in spokes {
             if s.hub_keyword_id == s.spoke_keyword_id {
@@ -160,6 +162,7 @@ impl ClusterStore for PgStore {
         validations: &[NewValidation],
     ) -> Result<Vec<ClusterValidation>> {
         const OP: &str = "replace_validations";
+        ctx.role.require(Permission::RunWorkflows)?;
         let mut seen = HashSet::new();
         if let Some(dup) = validations.iter().find(|v| !seen.insert(v.hub_keyword_id)) {
             return Err(Error::invalid(

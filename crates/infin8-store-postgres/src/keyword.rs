@@ -8,6 +8,7 @@ use infin8_core::keyword::{
     Keyword, KeywordMetrics, KeywordQuery, KeywordType, KeywordUpdate, NewKeyword, UpsertedKeyword,
     check_parent, normalize_keyword,
 };
+use infin8_core::organization::Permission;
 use infin8_core::page::{Page, page_size};
 use infin8_core::store::KeywordStore;
 use infin8_core::{Entity, Error, KeywordId, OrgId, Result, TenantContext, WorkflowId};
@@ -91,6 +92,7 @@ impl KeywordStore for PgStore {
         keywords: &[NewKeyword],
     ) -> Result<Vec<UpsertedKeyword>> {
         const OP: &str = "upsert_keywords";
+        ctx.role.require(Permission::RunWorkflows)?;
         // Normalize and de-duplicate in input order: the first spelling of a key is stored.
         let normalized: Vec<String> =
             keywords.iter().map(|k| normalize_keyword(&k.keyword)).collect::<Result<_, _>>()?;
@@ -312,6 +314,7 @@ impl KeywordStore for PgStore {
 
     async fn update_keywords(&self, ctx: &TenantContext, updates: &[KeywordUpdate]) -> Result<()> {
         const OP: &str = "update_keywords";
+        ctx.role.require(Permission::RunWorkflows)?;
         if updates.is_empty() {
             return Ok(());
         }

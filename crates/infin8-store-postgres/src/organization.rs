@@ -79,6 +79,7 @@ pub(crate) async fn organization_exists(
 impl OrganizationStore for PgStore {
     async fn create_organization(&self, ctx: &TenantContext, new: NewOrganization) -> Result<Organization> {
         const OP: &str = "create_organization";
+        ctx.role.require(Permission::ChangeSettings)?;
         if new.name.trim().is_empty() {
             return Err(Error::invalid("name", "empty"));
         }
@@ -212,6 +213,7 @@ impl OrganizationStore for PgStore {
         competitors: &[NewCompetitor],
     ) -> Result<Vec<OrganizationCompetitor>> {
         const OP: &str = "upsert_competitors";
+        ctx.role.require(Permission::ChangeSettings)?;
         let normalized =
             competitors.iter().map(|c| normalize_competitor_url(&c.url)).collect::<Result<Vec<_>, _>>()?;
         let mut tx = self.begin(ctx, OP).await?;
@@ -285,6 +287,7 @@ impl OrganizationStore for PgStore {
         keywords_found: i64,
     ) -> Result<OrganizationCompetitor> {
         const OP: &str = "update_competitor";
+        ctx.role.require(Permission::ChangeSettings)?;
         if keywords_found < 0 {
             return Err(Error::invalid("keywords_found", "negative"));
         }

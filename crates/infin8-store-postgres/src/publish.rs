@@ -6,6 +6,7 @@ use crate::rows::{get, wire};
 use crate::store::{PgStore, commit};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use infin8_core::organization::Permission;
 use infin8_core::publish::{PublishClaim, PublishClaimRequest, PublishReference, PublishStatus};
 use infin8_core::store::PublishStore;
 use infin8_core::{ArticleId, ConflictReason, Entity, Error, OrgId, PublishId, Result, TenantContext};
@@ -59,6 +60,7 @@ fn wrong_state(id: PublishId, what: &str) -> Error {
 impl PublishStore for PgStore {
     async fn claim_publish(&self, ctx: &TenantContext, request: PublishClaimRequest) -> Result<PublishClaim> {
         const OP: &str = "claim_publish";
+        ctx.role.require(Permission::RunWorkflows)?;
         let id = PublishId::derive(&[request.article_id.as_uuid().as_bytes(), request.platform.as_bytes()]);
         let idempotency_key = format!("infin8-{id}");
         let expires = request.now + request.lease;
@@ -119,6 +121,7 @@ impl PublishStore for PgStore {
         now: DateTime<Utc>,
     ) -> Result<PublishReference> {
         const OP: &str = "mark_published";
+        ctx.role.require(Permission::RunWorkflows)?;
         let mut tx = self.begin(ctx, OP).await?;
         let current = lock_reference(&mut tx, id, OP).await?;
         match current.status {
@@ -156,6 +159,7 @@ impl PublishStore for PgStore {
         now: DateTime<Utc>,
     ) -> Result<PublishReference> {
         const OP: &str = "mark_publish_failed";
+        ctx.role.require(Permission::RunWorkflows)?;
         let mut tx = self.begin(ctx, OP).await?;
         let current = lock_reference(&mut tx, id, OP).await?;
         if current.status != PublishStatus::Claimed || current.claim_owner.as_deref() != Some(owner) {

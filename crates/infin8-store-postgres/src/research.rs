@@ -5,6 +5,7 @@ use crate::rows::{get, json, to_json};
 use crate::store::{PgStore, commit};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use infin8_core::organization::Permission;
 use infin8_core::research::{NewResearchCacheEntry, ResearchCacheEntry, normalize_query};
 use infin8_core::store::ResearchCacheStore;
 use infin8_core::{Error, OrgId, ResearchCacheId, Result, TenantContext};
@@ -53,6 +54,7 @@ impl ResearchCacheStore for PgStore {
         new: NewResearchCacheEntry,
     ) -> Result<ResearchCacheEntry> {
         const OP: &str = "put_research";
+        ctx.role.require(Permission::RunWorkflows)?;
         if new.expires_at <= new.created_at {
             return Err(Error::invalid("expires_at", "not after created_at"));
         }
@@ -84,6 +86,7 @@ impl ResearchCacheStore for PgStore {
 
     async fn purge_expired_research(&self, ctx: &TenantContext, now: DateTime<Utc>) -> Result<u64> {
         const OP: &str = "purge_expired_research";
+        ctx.role.require(Permission::RunWorkflows)?;
         let mut tx = self.begin(ctx, OP).await?;
         let done = sqlx::query("DELETE FROM tavily_research_cache WHERE expires_at <= $1")
             .bind(now)

@@ -12,6 +12,7 @@ use infin8_core::ledger::{
     LedgerScope, RateLimitDecision, RateLimitRequest, ReservationState, ReserveUsage, UsageLine, UsageMetric,
     UsageRecord, UsageReservation, WindowKind,
 };
+use infin8_core::organization::Permission;
 use infin8_core::store::UsageStore;
 use infin8_core::{ConflictReason, Entity, Error, ReservationId, Result, TenantContext, WorkflowId};
 use sqlx::PgConnection;
@@ -121,6 +122,7 @@ fn until_next_window(now: DateTime<Utc>, window: Duration) -> Duration {
 impl UsageStore for PgStore {
     async fn reserve_usage(&self, ctx: &TenantContext, request: ReserveUsage) -> Result<UsageReservation> {
         const OP: &str = "reserve_usage";
+        ctx.role.require(Permission::RunWorkflows)?;
         request.validate()?;
         let lines_json = to_json(&request.lines, OP)?;
         let mut tx = self.begin(ctx, OP).await?;
@@ -227,6 +229,7 @@ impl UsageStore for PgStore {
         actual: &[i64],
     ) -> Result<UsageReservation> {
         const OP: &str = "commit_usage";
+        ctx.role.require(Permission::RunWorkflows)?;
         if actual.iter().any(|a| *a < 0) {
             return Err(Error::invalid("actual", "negative amount"));
         }
@@ -270,6 +273,7 @@ impl UsageStore for PgStore {
 
     async fn release_usage(&self, ctx: &TenantContext, id: ReservationId) -> Result<UsageReservation> {
         const OP: &str = "release_usage";
+        ctx.role.require(Permission::RunWorkflows)?;
         let mut tx = self.begin(ctx, OP).await?;
         let current = lock_reservation(&mut tx, id, OP).await?;
         match current.state {
@@ -344,6 +348,7 @@ impl UsageStore for PgStore {
         request: RateLimitRequest,
     ) -> Result<RateLimitDecision> {
         const OP: &str = "hit_rate_limit";
+        ctx.role.require(Permission::RunWorkflows)?;
         if request.limit == 0 {
             return Err(Error::invalid("limit", "zero"));
         }

@@ -4,11 +4,12 @@ use crate::error::{corrupt, map_sqlx};
 use crate::rows::{actor, actor_columns, cursor, get, json, page, to_json, wire};
 use crate::store::{PgStore, commit};
 use async_trait::async_trait;
+use infin8_core::organization::Permission;
 use infin8_core::page::{Page, page_size};
 use infin8_core::store::WorkflowStore;
 use infin8_core::workflow::{
     Lease, NewWorkflow, Phase, Transition, TransitionKind, TransitionOutcome, TransitionRequest, Workflow,
-    WorkflowCounts, WorkflowQuery, WorkflowState, WorkflowUpdate, check_transition,
+    WorkflowCounts, WorkflowQuery, WorkflowState, WorkflowUpdate,
 };
 use infin8_core::{
     AuditId, ConflictReason, Entity, Error, OrgId, Result, TenantContext, TransitionId, Usd, UserId,
@@ -139,6 +140,7 @@ pub(crate) async fn require_workflow(
 impl WorkflowStore for PgStore {
     async fn create_workflow(&self, ctx: &TenantContext, new: NewWorkflow) -> Result<Workflow> {
         const OP: &str = "create_workflow";
+        ctx.role.require(Permission::RunWorkflows)?;
         new.validate()?;
         let id = new.id.unwrap_or_default();
         let settings = to_json(&new.settings, OP)?;
@@ -214,10 +216,8 @@ impl WorkflowStore for PgStore {
 
     async fn transition(&self, ctx: &TenantContext, request: TransitionRequest) -> Result<TransitionOutcome> {
         const OP: &str = "transition";
-        let kind = check_transition(request.from, request.to).map_err(|e| match e {
-            Error::Conflict { entity, reason, .. } => Error::conflict(entity, request.workflow_id, reason),
-            other => other,
-        })?;
+        ctx.role.require(Permission::RunWorkflows)?;
+        let kind = request.check()?;
         let entering_failed = matches!(request.to, WorkflowState::At(_, Phase::Failed));
         let last_error = if entering_failed { request.reason.clone() } else { None };
         let lease = if request.to.is_processing() { request.lease.clone() } else { None };
@@ -358,6 +358,7 @@ impl WorkflowStore for PgStore {
         update: WorkflowUpdate,
     ) -> Result<Workflow> {
         const OP: &str = "update_workflow";
+        ctx.role.require(Permission::RunWorkflows)?;
         let settings = update.settings.as_ref().map(|s| to_json(s, OP)).transpose()?;
         let counts = update.counts;
         let mut tx = self.begin(ctx, OP).await?;

@@ -134,32 +134,79 @@ pub struct NewArticle {
     pub focus_keyword: Option<String>,
 }
 
-/// A change to an article. `None` leaves a field unchanged.
+/// A change to an article. `None` leaves a field unchanged; a `Some` value replaces it.
+///
+/// [`error`](Self::error) is the one field an update can also clear: `Some(None)` clears it,
+/// `Some(Some(text))` sets it (the other optional fields can be set but not cleared).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[allow(missing_docs)]
 pub struct ArticleUpdate {
+    /// The title.
     pub title: Option<String>,
+    /// The URL slug.
     pub slug: Option<String>,
+    /// Where the article is in its life.
     pub status: Option<ArticleStatus>,
+    /// Progress, 0–100.
     pub progress: Option<i32>,
+    /// Sections written.
     pub sections_completed: Option<i32>,
+    /// Sections planned.
     pub sections_total: Option<i32>,
+    /// Content (Markdown/plain).
     pub content: Option<String>,
+    /// Content HTML.
     pub content_html: Option<String>,
+    /// Excerpt.
     pub excerpt: Option<String>,
+    /// SEO title.
     pub meta_title: Option<String>,
+    /// SEO description.
     pub meta_description: Option<String>,
+    /// The focus keyword.
     pub focus_keyword: Option<String>,
+    /// Word count.
     pub word_count: Option<i32>,
+    /// Reading time.
     pub reading_time_minutes: Option<i32>,
+    /// Quality score.
     pub quality_score: Option<f64>,
+    /// SEO score.
     pub seo_score: Option<f64>,
+    /// The WordPress post id.
     pub wordpress_post_id: Option<i64>,
+    /// The WordPress URL.
     pub wordpress_url: Option<String>,
+    /// What generating it cost.
     pub generation_cost: Option<Usd>,
+    /// Where its parts came from (JSON).
     pub provenance: Option<serde_json::Value>,
-    pub error: Option<String>,
+    /// The last error: `None` leaves it unchanged, `Some(Some(text))` sets it, `Some(None)`
+    /// clears it (e.g. when a retried article succeeds). In JSON an absent field leaves it
+    /// unchanged and `null` clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "clearable")]
+    pub error: Option<Option<String>>,
+    /// When it was completed.
     pub completed_at: Option<DateTime<Utc>>,
+}
+
+/// Serde for a field that can be left unchanged (absent), cleared (`null`) or set (a value).
+mod clearable {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    // Only called for `Some` (the field is skipped when `None`).
+    #[allow(clippy::ref_option)]
+    pub(super) fn serialize<S: Serializer, T: Serialize>(
+        value: &Option<Option<T>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        value.as_ref().and_then(Option::as_ref).serialize(serializer)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Option<T>>, D::Error> {
+        Option::<T>::deserialize(deserializer).map(Some)
+    }
 }
 
 /// A section of an article, unique per `(article, order)`.
@@ -218,4 +265,23 @@ pub struct NewSection {
     pub generation_ms: i64,
     pub cost: Usd,
     pub status: SectionStatus,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn article_update_error_round_trips_keep_set_and_clear() {
+        for error in [None, Some(None), Some(Some("boom".to_string()))] {
+            let update = ArticleUpdate { error: error.clone(), ..ArticleUpdate::default() };
+            let json = serde_json::to_value(&update).unwrap();
+            let back: ArticleUpdate = serde_json::from_value(json.clone()).unwrap();
+            assert_eq!(back, update, "{json}");
+        }
+        let keep = serde_json::to_value(ArticleUpdate::default()).unwrap();
+        assert!(keep.get("error").is_none());
+        let clear: ArticleUpdate = serde_json::from_value(serde_json::json!({ "error": null })).unwrap();
+        assert_eq!(clear.error, Some(None));
+    }
 }

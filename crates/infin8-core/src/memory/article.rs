@@ -5,6 +5,7 @@ use crate::article::{Article, ArticleSection, ArticleStatus, ArticleUpdate, NewA
 use crate::error::{Entity, Error, Result};
 use crate::ids::{ArticleId, SectionId, WorkflowId};
 use crate::money::Usd;
+use crate::organization::Permission;
 use crate::store::ArticleStore;
 use crate::tenant::TenantContext;
 use async_trait::async_trait;
@@ -13,6 +14,7 @@ use chrono::Utc;
 #[async_trait]
 impl ArticleStore for MemoryStore {
     async fn create_article(&self, ctx: &TenantContext, new: NewArticle) -> Result<Article> {
+        ctx.role.require(Permission::RunWorkflows)?;
         let mut state = self.lock();
         state.workflow(ctx, new.workflow_id)?;
         state.keyword_in(ctx, new.workflow_id, new.keyword_id)?;
@@ -76,6 +78,7 @@ impl ArticleStore for MemoryStore {
         id: ArticleId,
         update: ArticleUpdate,
     ) -> Result<Article> {
+        ctx.role.require(Permission::RunWorkflows)?;
         let mut state = self.lock();
         state.article(ctx, id)?;
         let article = state.articles.get_mut(&id).ok_or_else(|| Error::not_found(Entity::Article, id))?;
@@ -85,6 +88,7 @@ impl ArticleStore for MemoryStore {
     }
 
     async fn upsert_section(&self, ctx: &TenantContext, section: NewSection) -> Result<ArticleSection> {
+        ctx.role.require(Permission::RunWorkflows)?;
         if section.section_order < 0 {
             return Err(Error::invalid("section_order", "negative"));
         }
@@ -127,7 +131,7 @@ impl ArticleStore for MemoryStore {
     }
 }
 
-/// Applies the `Some` fields of an update.
+/// Applies the `Some` fields of an update (`error: Some(None)` clears the error).
 fn apply(a: &mut Article, u: ArticleUpdate) {
     macro_rules! set {
         ($($field:ident),*) => { $( if let Some(v) = u.$field { a.$field = v; } )* };
@@ -138,5 +142,8 @@ fn apply(a: &mut Article, u: ArticleUpdate) {
     set!(title, slug, status, progress, sections_completed, sections_total, word_count, reading_time_minutes);
     set!(generation_cost, provenance);
     set_opt!(content, content_html, excerpt, meta_title, meta_description, focus_keyword, quality_score);
-    set_opt!(seo_score, wordpress_post_id, wordpress_url, error, completed_at);
+    set_opt!(seo_score, wordpress_post_id, wordpress_url, completed_at);
+    if let Some(error) = u.error {
+        a.error = error;
+    }
 }

@@ -5,6 +5,7 @@ use super::page::{paginate, parse_cursor};
 use crate::audit::{AuditEntry, AuditQuery, NewAuditEntry};
 use crate::error::{ConflictReason, Entity, Error, Result};
 use crate::ids::AuditId;
+use crate::organization::Permission;
 use crate::page::Page;
 use crate::store::AuditStore;
 use crate::tenant::TenantContext;
@@ -14,6 +15,7 @@ use chrono::Utc;
 #[async_trait]
 impl AuditStore for MemoryStore {
     async fn append_audit(&self, ctx: &TenantContext, entry: NewAuditEntry) -> Result<AuditEntry> {
+        ctx.role.require(Permission::RunWorkflows)?;
         let mut state = self.lock();
         if let Some(wf) = entry.workflow_id {
             state.workflow(ctx, wf)?;

@@ -4,6 +4,7 @@ use super::MemoryStore;
 use crate::cluster::{ClusterSpoke, ClusterValidation, NewClusterSpoke, NewValidation};
 use crate::error::{Error, Result};
 use crate::ids::{ClusterId, ValidationId, WorkflowId};
+use crate::organization::Permission;
 use crate::store::ClusterStore;
 use crate::tenant::TenantContext;
 use async_trait::async_trait;
@@ -18,6 +19,7 @@ impl ClusterStore for MemoryStore {
         workflow_id: WorkflowId,
         spokes: &[NewClusterSpoke],
     ) -> Result<Vec<ClusterSpoke>> {
+        ctx.role.require(Permission::RunWorkflows)?;
         let mut state = self.lock();
         state.workflow(ctx, workflow_id)?;
         let mut seen = HashSet::new();
@@ -68,6 +70,7 @@ impl ClusterStore for MemoryStore {
         workflow_id: WorkflowId,
         validations: &[NewValidation],
     ) -> Result<Vec<ClusterValidation>> {
+        ctx.role.require(Permission::RunWorkflows)?;
         let mut state = self.lock();
         state.workflow(ctx, workflow_id)?;
         let mut seen = HashSet::new();

@@ -8,6 +8,7 @@ use crate::keyword::{
     FilterStatus, Keyword, KeywordQuery, KeywordUpdate, NewKeyword, StepStatus, UpsertedKeyword,
     check_parent, normalize_keyword,
 };
+use crate::organization::Permission;
 use crate::page::Page;
 use crate::store::KeywordStore;
 use crate::tenant::TenantContext;
@@ -21,6 +22,7 @@ impl KeywordStore for MemoryStore {
         ctx: &TenantContext,
         keywords: &[NewKeyword],
     ) -> Result<Vec<UpsertedKeyword>> {
+        ctx.role.require(Permission::RunWorkflows)?;
         let normalized =
             keywords.iter().map(|k| normalize_keyword(&k.keyword)).collect::<Result<Vec<_>, _>>()?;
         let mut state = self.lock();
@@ -99,6 +101,7 @@ impl KeywordStore for MemoryStore {
     }
 
     async fn update_keywords(&self, ctx: &TenantContext, updates: &[KeywordUpdate]) -> Result<()> {
+        ctx.role.require(Permission::RunWorkflows)?;
         let mut state = self.lock();
         for update in updates {
             state.keyword(ctx, update.id)?;

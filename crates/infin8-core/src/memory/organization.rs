@@ -16,6 +16,7 @@ use chrono::Utc;
 #[async_trait]
 impl OrganizationStore for MemoryStore {
     async fn create_organization(&self, ctx: &TenantContext, new: NewOrganization) -> Result<Organization> {
+        ctx.role.require(Permission::ChangeSettings)?;
         if new.id.is_some_and(|id| id != ctx.org_id) {
             return Err(Error::invalid("id", "does not match the tenant context"));
         }
@@ -102,6 +103,7 @@ impl OrganizationStore for MemoryStore {
         ctx: &TenantContext,
         competitors: &[NewCompetitor],
     ) -> Result<Vec<OrganizationCompetitor>> {
+        ctx.role.require(Permission::ChangeSettings)?;
         let normalized =
             competitors.iter().map(|c| normalize_competitor_url(&c.url)).collect::<Result<Vec<_>, _>>()?;
         let mut state = self.lock();
@@ -149,6 +151,7 @@ impl OrganizationStore for MemoryStore {
         status: CompetitorStatus,
         keywords_found: i64,
     ) -> Result<OrganizationCompetitor> {
+        ctx.role.require(Permission::ChangeSettings)?;
         let mut state = self.lock();
         let row = state
             .competitors

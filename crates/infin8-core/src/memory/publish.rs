@@ -3,6 +3,7 @@
 use super::MemoryStore;
 use crate::error::{ConflictReason, Entity, Error, Result};
 use crate::ids::{ArticleId, PublishId};
+use crate::organization::Permission;
 use crate::publish::{PublishClaim, PublishClaimRequest, PublishReference, PublishStatus};
 use crate::store::PublishStore;
 use crate::tenant::TenantContext;
@@ -17,6 +18,7 @@ fn idempotency_key(article: ArticleId, platform: &str) -> String {
 #[async_trait]
 impl PublishStore for MemoryStore {
     async fn claim_publish(&self, ctx: &TenantContext, request: PublishClaimRequest) -> Result<PublishClaim> {
+        ctx.role.require(Permission::RunWorkflows)?;
         let mut state = self.lock();
         state.article(ctx, request.article_id)?;
         let expires = request.now + request.lease;
@@ -73,6 +75,7 @@ impl PublishStore for MemoryStore {
         remote_url: &str,
         now: DateTime<Utc>,
     ) -> Result<PublishReference> {
+        ctx.role.require(Permission::RunWorkflows)?;
         let mut state = self.lock();
         let row = reference_mut(&mut state.publish, ctx, id)?;
         match row.status {
@@ -100,6 +103,7 @@ impl PublishStore for MemoryStore {
         error: &str,
         _now: DateTime<Utc>,
     ) -> Result<PublishReference> {
+        ctx.role.require(Permission::RunWorkflows)?;
         let mut state = self.lock();
         let row = reference_mut(&mut state.publish, ctx, id)?;
         if row.status != PublishStatus::Claimed || row.claim_owner.as_deref() != Some(owner) {

@@ -3,6 +3,7 @@
 use super::MemoryStore;
 use crate::error::{Error, Result};
 use crate::ids::ResearchCacheId;
+use crate::organization::Permission;
 use crate::research::{NewResearchCacheEntry, ResearchCacheEntry, normalize_query};
 use crate::store::ResearchCacheStore;
 use crate::tenant::TenantContext;
@@ -26,6 +27,7 @@ impl ResearchCacheStore for MemoryStore {
         ctx: &TenantContext,
         entry: NewResearchCacheEntry,
     ) -> Result<ResearchCacheEntry> {
+        ctx.role.require(Permission::RunWorkflows)?;
         if entry.expires_at <= entry.created_at {
             return Err(Error::invalid("expires_at", "not after created_at"));
         }
@@ -48,6 +50,7 @@ impl ResearchCacheStore for MemoryStore {
     }
 
     async fn purge_expired_research(&self, ctx: &TenantContext, now: DateTime<Utc>) -> Result<u64> {
+        ctx.role.require(Permission::RunWorkflows)?;
         let mut state = self.lock();
         let before = state.research.len();
         state.research.retain(|(org, _), e| *org != ctx.org_id || e.expires_at > now);

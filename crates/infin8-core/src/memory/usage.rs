@@ -8,6 +8,7 @@ use crate::ledger::{
     LedgerScope, RateLimitDecision, RateLimitRequest, ReservationState, ReserveUsage, UsageMetric,
     UsageRecord, UsageReservation,
 };
+use crate::organization::Permission;
 use crate::store::UsageStore;
 use crate::tenant::TenantContext;
 use async_trait::async_trait;
@@ -16,6 +17,7 @@ use chrono::Utc;
 #[async_trait]
 impl UsageStore for MemoryStore {
     async fn reserve_usage(&self, ctx: &TenantContext, request: ReserveUsage) -> Result<UsageReservation> {
+        ctx.role.require(Permission::RunWorkflows)?;
         request.validate()?;
         let mut state = self.lock();
         if let Some((org, existing)) = state.reservations.get(&request.id) {
@@ -64,6 +66,7 @@ impl UsageStore for MemoryStore {
         id: ReservationId,
         actual: &[i64],
     ) -> Result<UsageReservation> {
+        ctx.role.require(Permission::RunWorkflows)?;
         if actual.iter().any(|a| *a < 0) {
             return Err(Error::invalid("actual", "negative amount"));
         }
@@ -96,6 +99,7 @@ impl UsageStore for MemoryStore {
     }
 
     async fn release_usage(&self, ctx: &TenantContext, id: ReservationId) -> Result<UsageReservation> {
+        ctx.role.require(Permission::RunWorkflows)?;
         let mut state = self.lock();
         let reservation = own(&state.reservations, ctx, id)?;
         match reservation.state {
@@ -145,6 +149,7 @@ impl UsageStore for MemoryStore {
         ctx: &TenantContext,
         request: RateLimitRequest,
     ) -> Result<RateLimitDecision> {
+        ctx.role.require(Permission::RunWorkflows)?;
         self.hit_rate_limit_locked(ctx, &request)
     }
 }

@@ -4,12 +4,13 @@ use super::MemoryStore;
 use super::page::{paginate, parse_cursor};
 use crate::error::{ConflictReason, Entity, Error, Result};
 use crate::ids::{TransitionId, WorkflowId};
+use crate::organization::Permission;
 use crate::page::Page;
 use crate::store::WorkflowStore;
 use crate::tenant::TenantContext;
 use crate::workflow::{
     NewWorkflow, Phase, Transition, TransitionOutcome, TransitionRequest, Workflow, WorkflowCounts,
-    WorkflowQuery, WorkflowState, WorkflowUpdate, check_transition,
+    WorkflowQuery, WorkflowState, WorkflowUpdate,
 };
 use async_trait::async_trait;
 use chrono::Utc;
@@ -17,6 +18,7 @@ use chrono::Utc;
 #[async_trait]
 impl WorkflowStore for MemoryStore {
     async fn create_workflow(&self, ctx: &TenantContext, new: NewWorkflow) -> Result<Workflow> {
+        ctx.role.require(Permission::RunWorkflows)?;
         new.validate()?;
         let mut state = self.lock();
         state.organization(ctx)?;
@@ -74,6 +76,7 @@ impl WorkflowStore for MemoryStore {
     }
 
     async fn transition(&self, ctx: &TenantContext, request: TransitionRequest) -> Result<TransitionOutcome> {
+        ctx.role.require(Permission::RunWorkflows)?;
         let mut state = self.lock();
         let current = state.workflow(ctx, request.workflow_id)?.clone();
         let id = current.id;
@@ -88,10 +91,7 @@ impl WorkflowStore for MemoryStore {
             }
             return Err(Error::conflict(Entity::Workflow, id, ConflictReason::IdempotencyKeyReused));
         }
-        let kind = check_transition(request.from, request.to).map_err(|e| match e {
-            Error::Conflict { entity, reason, .. } => Error::conflict(entity, id, reason),
-            other => other,
-        })?;
+        let kind = request.check()?;
         if current.state != request.from || current.version != request.expected_version {
             return Err(Error::conflict(
                 Entity::Workflow,
@@ -159,6 +159,7 @@ impl WorkflowStore for MemoryStore {
         id: WorkflowId,
         update: WorkflowUpdate,
     ) -> Result<Workflow> {
+        ctx.role.require(Permission::RunWorkflows)?;
         let mut state = self.lock();
         state.workflow(ctx, id)?;
         let workflow = state.workflows.get_mut(&id).ok_or_else(|| Error::not_found(Entity::Workflow, id))?;

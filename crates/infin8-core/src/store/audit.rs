@@ -9,10 +9,11 @@ use async_trait::async_trait;
 #[async_trait]
 pub trait AuditStore: Send + Sync {
     /// Appends an entry by `ctx.actor`.
+    /// Requires [`Permission::RunWorkflows`](crate::organization::Permission::RunWorkflows) (checked first).
     ///
     /// # Errors
-    /// `Conflict(AlreadyExists)` if the id exists (the existing entry is unchanged); `NotFound`
-    /// if `workflow_id` is not in the caller's organization.
+    /// `Forbidden` without `RunWorkflows`; `Conflict(AlreadyExists)` if the id exists (the existing entry is
+    /// unchanged); `NotFound` if `workflow_id` is not in the caller's organization.
     async fn append_audit(&self, ctx: &TenantContext, entry: NewAuditEntry) -> Result<AuditEntry>;
 
     /// Entries, oldest first.

@@ -9,8 +9,10 @@ use async_trait::async_trait;
 pub trait ClusterStore: Send + Sync {
     /// Replaces all of a workflow's clusters (and drops its validations, which described the old
     /// clusters) atomically. Returns the stored spokes.
+    /// Requires [`Permission::RunWorkflows`](crate::organization::Permission::RunWorkflows) (checked first).
     ///
     /// # Errors
+    /// - `Forbidden` without `RunWorkflows`;
     /// - `NotFound` if the workflow or any hub/spoke keyword is not in the caller's organization
     ///   and that workflow;
     /// - `Invalid` if a keyword is the spoke of two hubs, or a hub is its own spoke.
@@ -28,10 +30,11 @@ pub trait ClusterStore: Send + Sync {
     async fn list_clusters(&self, ctx: &TenantContext, workflow_id: WorkflowId) -> Result<Vec<ClusterSpoke>>;
 
     /// Replaces all of a workflow's validation results atomically, one per hub.
+    /// Requires [`Permission::RunWorkflows`](crate::organization::Permission::RunWorkflows) (checked first).
     ///
     /// # Errors
-    /// `NotFound` if the workflow or a hub keyword is not in the caller's organization;
-    /// `Invalid` if a hub appears twice.
+    /// `Forbidden` without `RunWorkflows`; `NotFound` if the workflow or a hub keyword is not in the caller's
+    /// organization; `Invalid` if a hub appears twice.
     async fn replace_validations(
         &self,
         ctx: &TenantContext,

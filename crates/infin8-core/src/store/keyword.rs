@@ -12,8 +12,10 @@ pub trait KeywordStore: Send + Sync {
     /// in input order, each keyword's id and whether this call created it. Existing keywords are
     /// left unchanged; repeated texts within the batch map to one id. Concurrent upserts of the
     /// same text never create two rows. All or nothing: one bad keyword fails the whole batch.
+    /// Requires [`Permission::RunWorkflows`](crate::organization::Permission::RunWorkflows) (checked first).
     ///
     /// # Errors
+    /// - `Forbidden` without `RunWorkflows`;
     /// - `Invalid` (field `keyword`) if a text does not normalize;
     /// - `Invalid` (field `parent_id`) if a parent breaks the hierarchy rule
     ///   ([`check_parent`](crate::keyword::check_parent));
@@ -37,8 +39,10 @@ pub trait KeywordStore: Send + Sync {
     async fn list_keywords(&self, ctx: &TenantContext, query: KeywordQuery) -> Result<Page<Keyword>>;
 
     /// Applies the updates atomically (all or nothing).
+    /// Requires [`Permission::RunWorkflows`](crate::organization::Permission::RunWorkflows) (checked first).
     ///
     /// # Errors
-    /// `NotFound` if any id is not in the caller's organization (nothing is changed).
+    /// `Forbidden` without `RunWorkflows`; `NotFound` if any id is not in the caller's organization (nothing
+    /// is changed).
     async fn update_keywords(&self, ctx: &TenantContext, updates: &[KeywordUpdate]) -> Result<()>;
 }

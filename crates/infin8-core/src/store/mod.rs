@@ -27,6 +27,27 @@
 //!    keywords of the same workflow.
 //! 9. **What a write returns equals what a later read returns** (a backend with coarser
 //!    timestamps truncates before returning).
+//! 10. **Every write requires a permission** of `ctx.role`
+//!     ([`Role::allows`](crate::organization::Role::allows)), checked before anything else
+//!     (before input validation and before any lookup, so a refused call reveals nothing and
+//!     writes nothing); reads need only [`Read`](crate::organization::Permission::Read), which
+//!     every role has. A `Viewer` can write nothing.
+//!     - `ChangeSettings`: `create_organization`, `update_organization_profile`,
+//!       `upsert_competitors`, `update_competitor`;
+//!     - `ManageMembers`: `upsert_member`;
+//!     - `Approve`: `record_approvals`;
+//!     - `RunWorkflows`, every write of the workflow pipeline: `create_workflow`, `transition`,
+//!       `update_workflow`, `upsert_keywords`, `update_keywords`, `replace_clusters`,
+//!       `replace_validations`, `create_article`, `update_article`, `upsert_section`,
+//!       `claim_publish`, `mark_published`, `mark_publish_failed`, `put_research`,
+//!       `purge_expired_research`, `reserve_usage`, `commit_usage`, `release_usage`,
+//!       `hit_rate_limit`, `append_audit`.
+//!
+//! The engine acts with the caller's context, except where it acts on its own account with
+//! [`TenantContext::system`](crate::tenant::TenantContext::system) (an `Admin`): recording
+//! auto-approvals, and registering and updating the competitors a workflow analyses. Creating
+//! an organization needs `ChangeSettings` because its creator becomes the owner. The audit log
+//! is appended by whoever runs the pipeline; a `Viewer` may not write it.
 
 mod approval;
 mod article;

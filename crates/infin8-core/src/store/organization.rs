@@ -10,11 +10,13 @@ use async_trait::async_trait;
 /// Organizations, members and competitors.
 #[async_trait]
 pub trait OrganizationStore: Send + Sync {
-    /// Creates the organization `ctx.org_id` (the `id` in `new` must be `None` or equal it). If
-    /// the actor is a user, they become its owner, in the same atomic operation.
+    /// Creates the organization `ctx.org_id` (the `id` in `new` must be `None` or equal it). If the actor is
+    /// a user, they become its owner, in the same atomic operation. Requires
+    /// [`Permission::ChangeSettings`](crate::organization::Permission::ChangeSettings) (checked first).
     ///
     /// # Errors
-    /// `Conflict(AlreadyExists)` if it exists; `Invalid` for an empty name or a mismatched id.
+    /// `Forbidden` without `ChangeSettings`; `Conflict(AlreadyExists)` if it exists; `Invalid` for an empty
+    /// name or a mismatched id.
     async fn create_organization(&self, ctx: &TenantContext, new: NewOrganization) -> Result<Organization>;
 
     /// The organization `ctx.org_id`, if it exists.
@@ -50,13 +52,14 @@ pub trait OrganizationStore: Send + Sync {
     async fn list_members(&self, ctx: &TenantContext) -> Result<Vec<Member>>;
 
     /// Adds competitors, normalizing their URLs
-    /// ([`normalize_competitor_url`](crate::organization::normalize_competitor_url)); a URL whose
-    /// normalized form exists is not added again. Returns the rows for the given URLs, in input
-    /// order (duplicates map to the same row). All or nothing.
+    /// ([`normalize_competitor_url`](crate::organization::normalize_competitor_url)); a URL whose normalized
+    /// form exists is not added again. Returns the rows for the given URLs, in input order (duplicates map to
+    /// the same row). All or nothing. Requires
+    /// [`Permission::ChangeSettings`](crate::organization::Permission::ChangeSettings) (checked first).
     ///
     /// # Errors
-    /// `Invalid` if any URL is junk (nothing is added); `NotFound` if the organization does not
-    /// exist.
+    /// `Forbidden` without `ChangeSettings`; `Invalid` if any URL is junk (nothing is added); `NotFound` if
+    /// the organization does not exist.
     async fn upsert_competitors(
         &self,
         ctx: &TenantContext,
@@ -69,10 +72,11 @@ pub trait OrganizationStore: Send + Sync {
     /// Backend failures only.
     async fn list_competitors(&self, ctx: &TenantContext) -> Result<Vec<OrganizationCompetitor>>;
 
-    /// Sets a competitor's analysis status and keyword count.
+    /// Sets a competitor's analysis status and keyword count. Requires
+    /// [`Permission::ChangeSettings`](crate::organization::Permission::ChangeSettings) (checked first).
     ///
     /// # Errors
-    /// `NotFound` for an unknown (or foreign) id.
+    /// `Forbidden` without `ChangeSettings`; `NotFound` for an unknown (or foreign) id.
     async fn update_competitor(
         &self,
         ctx: &TenantContext,

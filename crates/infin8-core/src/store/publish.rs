@@ -18,17 +18,19 @@ pub trait PublishStore: Send + Sync {
     /// Of any number of concurrent claimants exactly one wins. The reference's
     /// `idempotency_key` is stable for `(article, platform)` and is what the publisher uses to
     /// find a post created by a claimant that died before recording it.
+    /// Requires [`Permission::RunWorkflows`](crate::organization::Permission::RunWorkflows) (checked first).
     ///
     /// # Errors
-    /// `NotFound` if the article is not in the caller's organization.
+    /// `Forbidden` without `RunWorkflows`; `NotFound` if the article is not in the caller's organization.
     async fn claim_publish(&self, ctx: &TenantContext, request: PublishClaimRequest) -> Result<PublishClaim>;
 
     /// Records success: `published` with the remote id and URL, claim cleared. Idempotent for the
     /// same remote id.
+    /// Requires [`Permission::RunWorkflows`](crate::organization::Permission::RunWorkflows) (checked first).
     ///
     /// # Errors
-    /// `NotFound`; `Conflict(WrongState)` if the reference is not claimed by `owner` (or was
-    /// published with another remote id).
+    /// `Forbidden` without `RunWorkflows`; `NotFound`; `Conflict(WrongState)` if the reference is not claimed
+    /// by `owner` (or was published with another remote id).
     async fn mark_published(
         &self,
         ctx: &TenantContext,
@@ -40,9 +42,11 @@ pub trait PublishStore: Send + Sync {
     ) -> Result<PublishReference>;
 
     /// Records failure: `failed` with the error, claim cleared (claimable again).
+    /// Requires [`Permission::RunWorkflows`](crate::organization::Permission::RunWorkflows) (checked first).
     ///
     /// # Errors
-    /// `NotFound`; `Conflict(WrongState)` if the reference is not claimed by `owner`.
+    /// `Forbidden` without `RunWorkflows`; `NotFound`; `Conflict(WrongState)` if the reference is not claimed
+    /// by `owner`.
     async fn mark_publish_failed(
         &self,
         ctx: &TenantContext,

@@ -20,9 +20,10 @@ pub trait ResearchCacheStore: Send + Sync {
     ) -> Result<Option<ResearchCacheEntry>>;
 
     /// Stores results for a query, replacing any entry for the same normalized query.
+    /// Requires [`Permission::RunWorkflows`](crate::organization::Permission::RunWorkflows) (checked first).
     ///
     /// # Errors
-    /// `Invalid` if `expires_at <= created_at`.
+    /// `Forbidden` without `RunWorkflows`; `Invalid` if `expires_at <= created_at`.
     async fn put_research(
         &self,
         ctx: &TenantContext,
@@ -30,8 +31,9 @@ pub trait ResearchCacheStore: Send + Sync {
     ) -> Result<ResearchCacheEntry>;
 
     /// Deletes the caller's entries with `expires_at <= now`; returns how many.
+    /// Requires [`Permission::RunWorkflows`](crate::organization::Permission::RunWorkflows) (checked first).
     ///
     /// # Errors
-    /// Backend failures only.
+    /// `Forbidden` without `RunWorkflows`; otherwise backend failures only.
     async fn purge_expired_research(&self, ctx: &TenantContext, now: DateTime<Utc>) -> Result<u64>;
 }

@@ -16,8 +16,10 @@ pub trait UsageStore: Send + Sync {
     ///
     /// Idempotent by `request.id`: reserving an id that exists returns the recorded reservation
     /// (whatever its state) and changes nothing.
+    /// Requires [`Permission::RunWorkflows`](crate::organization::Permission::RunWorkflows) (checked first).
     ///
     /// # Errors
+    /// - `Forbidden` without `RunWorkflows`;
     /// - `LimitExceeded` naming the first line that does not fit (nothing is reserved);
     /// - `Invalid` for a negative amount, no lines, or a `(metric, scope)` twice;
     /// - `Conflict(IdempotencyKeyReused)` if the id exists with different lines.
@@ -27,10 +29,11 @@ pub trait UsageStore: Send + Sync {
     /// reserved amounts, and may exceed them: what was spent was spent): `reserved` shrinks by
     /// the reserved amount and `used` grows by the actual one. Committing a committed reservation
     /// again returns it unchanged.
+    /// Requires [`Permission::RunWorkflows`](crate::organization::Permission::RunWorkflows) (checked first).
     ///
     /// # Errors
-    /// `NotFound`; `Invalid` if `actual` has the wrong length or a negative amount;
-    /// `Conflict(WrongState)` if it was released.
+    /// `Forbidden` without `RunWorkflows`; `NotFound`; `Invalid` if `actual` has the wrong length or a
+    /// negative amount; `Conflict(WrongState)` if it was released.
     async fn commit_usage(
         &self,
         ctx: &TenantContext,
@@ -40,9 +43,10 @@ pub trait UsageStore: Send + Sync {
 
     /// Releases a reservation: `reserved` shrinks, `used` is unchanged. Releasing a released one
     /// again returns it unchanged.
+    /// Requires [`Permission::RunWorkflows`](crate::organization::Permission::RunWorkflows) (checked first).
     ///
     /// # Errors
-    /// `NotFound`; `Conflict(WrongState)` if it was committed.
+    /// `Forbidden` without `RunWorkflows`; `NotFound`; `Conflict(WrongState)` if it was committed.
     async fn release_usage(&self, ctx: &TenantContext, id: ReservationId) -> Result<UsageReservation>;
 
     /// A counter (zero if never touched).
@@ -65,9 +69,10 @@ pub trait UsageStore: Send + Sync {
     /// Takes `request.cost` units from the rate limit `(organization, key)` if the window allows
     /// (see [`decide`](crate::ledger::rate_limit::decide)), atomically: concurrent callers never
     /// together exceed the limit.
+    /// Requires [`Permission::RunWorkflows`](crate::organization::Permission::RunWorkflows) (checked first).
     ///
     /// # Errors
-    /// `Invalid` for a zero limit or a window under one second.
+    /// `Forbidden` without `RunWorkflows`; `Invalid` for a zero limit or a window under one second.
     async fn hit_rate_limit(
         &self,
         ctx: &TenantContext,

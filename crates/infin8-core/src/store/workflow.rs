@@ -12,10 +12,12 @@ use async_trait::async_trait;
 pub trait WorkflowStore: Send + Sync {
     /// Creates a workflow in `CREATED` at version 1 and appends a `workflow.created` audit entry,
     /// atomically.
+    /// Requires [`Permission::RunWorkflows`](crate::organization::Permission::RunWorkflows) (checked first).
     ///
     /// # Errors
-    /// `Invalid` for an empty or over-long (> 500 chars) title; `Conflict(AlreadyExists)` if
-    /// `new.id` exists (in any organization); `NotFound` if the organization does not exist.
+    /// `Forbidden` without `RunWorkflows`; `Invalid` for an empty or over-long (> 500 chars) title;
+    /// `Conflict(AlreadyExists)` if `new.id` exists (in any organization); `NotFound` if the organization
+    /// does not exist.
     async fn create_workflow(&self, ctx: &TenantContext, new: NewWorkflow) -> Result<Workflow>;
 
     /// The workflow, if it exists in the caller's organization.
@@ -39,8 +41,10 @@ pub trait WorkflowStore: Send + Sync {
     /// Idempotent: if a transition with `request.idempotency_key` was already recorded for this
     /// workflow with the same `from`/`to`, nothing changes and the recorded transition is
     /// returned with `replayed = true` (even though the state has moved on since).
+    /// Requires [`Permission::RunWorkflows`](crate::organization::Permission::RunWorkflows) (checked first).
     ///
     /// # Errors
+    /// - `Forbidden` without `RunWorkflows`;
     /// - `NotFound` if the workflow is not in the caller's organization;
     /// - `Conflict(IllegalTransition)` if `from → to` is not in the transition table;
     /// - `Conflict(StaleWorkflow { current, version })` if the state or version differ;
@@ -56,9 +60,10 @@ pub trait WorkflowStore: Send + Sync {
 
     /// Changes non-state fields (ICP, counts, costs, metadata, settings). Does not change the
     /// version.
+    /// Requires [`Permission::RunWorkflows`](crate::organization::Permission::RunWorkflows) (checked first).
     ///
     /// # Errors
-    /// `NotFound` if the workflow is not in the caller's organization.
+    /// `Forbidden` without `RunWorkflows`; `NotFound` if the workflow is not in the caller's organization.
     async fn update_workflow(
         &self,
         ctx: &TenantContext,

@@ -2,7 +2,8 @@
 //! compare-and-set.
 
 use super::state::{Phase, Step, WorkflowState};
-use crate::error::{ConflictReason, Error};
+use crate::error::{ConflictReason, Entity, Error};
+use crate::ids::WorkflowId;
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
@@ -78,14 +79,42 @@ pub fn legal_transitions(from: WorkflowState) -> Vec<(WorkflowState, TransitionK
     table().iter().filter(|(f, _, _)| *f == from).map(|(_, to, k)| (*to, *k)).collect()
 }
 
+/// Why a transition is not allowed: the table has no edge `from → to`. The pure answer of
+/// [`check_transition`], with no workflow attached; [`conflict`](Self::conflict) (or
+/// [`TransitionRequest::check`](super::TransitionRequest::check)) turns it into the store error
+/// for a given workflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+#[error("illegal transition {from} -> {to}")]
+pub struct IllegalTransition {
+    /// The state the transition starts from.
+    pub from: WorkflowState,
+    /// The state it asked for.
+    pub to: WorkflowState,
+}
+
+impl IllegalTransition {
+    /// The store error for this edge on `workflow`: [`Error::Conflict`] on the workflow with
+    /// [`ConflictReason::IllegalTransition`].
+    #[must_use]
+    pub fn conflict(self, workflow: WorkflowId) -> Error {
+        Error::conflict(
+            Entity::Workflow,
+            workflow,
+            ConflictReason::IllegalTransition { from: self.from, to: self.to },
+        )
+    }
+}
+
 /// The kind of `from → to` if it is legal.
 ///
 /// # Errors
-/// [`Error::Conflict`] with [`ConflictReason::IllegalTransition`] if the table has no such edge.
-pub fn check_transition(from: WorkflowState, to: WorkflowState) -> Result<TransitionKind, Error> {
-    table().iter().find(|(f, t, _)| *f == from && *t == to).map(|(_, _, k)| *k).ok_or_else(|| {
-        Error::conflict(crate::error::Entity::Workflow, "-", ConflictReason::IllegalTransition { from, to })
-    })
+/// [`IllegalTransition`] if the table has no such edge.
+pub fn check_transition(from: WorkflowState, to: WorkflowState) -> Result<TransitionKind, IllegalTransition> {
+    table()
+        .iter()
+        .find(|(f, t, _)| *f == from && *t == to)
+        .map(|(_, _, k)| *k)
+        .ok_or(IllegalTransition { from, to })
 }
 
 #[cfg(test)]
@@ -143,7 +172,21 @@ mod tests {
     #[test]
     fn illegal_transition_is_a_typed_conflict() {
         let err = check_transition(WorkflowState::Created, WorkflowState::Completed).unwrap_err();
-        assert!(matches!(err, Error::Conflict { reason: ConflictReason::IllegalTransition { .. }, .. }));
+        assert_eq!(err, IllegalTransition { from: WorkflowState::Created, to: WorkflowState::Completed });
+        let id = WorkflowId::new();
+        match err.conflict(id) {
+            Error::Conflict { entity: Entity::Workflow, id: named, reason } => {
+                assert_eq!(named, id.to_string());
+                assert_eq!(
+                    reason,
+                    ConflictReason::IllegalTransition {
+                        from: WorkflowState::Created,
+                        to: WorkflowState::Completed
+                    }
+                );
+            }
+            other => panic!("expected a conflict naming the workflow, got {other:?}"),
+        }
     }
 
     fn any_state() -> impl Strategy<Value = WorkflowState> {

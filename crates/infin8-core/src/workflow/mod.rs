@@ -5,7 +5,7 @@ pub mod model;
 pub mod state;
 pub mod transition;
 
-pub use machine::{TransitionKind, check_transition, legal_transitions};
+pub use machine::{IllegalTransition, TransitionKind, check_transition, legal_transitions};
 pub use model::{
     Lease, NewWorkflow, Workflow, WorkflowCounts, WorkflowQuery, WorkflowSettings, WorkflowUpdate,
 };

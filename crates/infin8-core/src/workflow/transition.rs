@@ -1,8 +1,9 @@
 //! Transition requests and the recorded transition rows.
 
-use super::machine::TransitionKind;
+use super::machine::{TransitionKind, check_transition};
 use super::model::{Lease, Workflow};
 use super::state::WorkflowState;
+use crate::error::Error;
 use crate::ids::{OrgId, TransitionId, WorkflowId};
 use crate::tenant::Actor;
 use chrono::{DateTime, Utc};
@@ -46,6 +47,17 @@ impl TransitionRequest {
             lease: None,
             metadata: serde_json::Value::Null,
         }
+    }
+
+    /// The kind of this request's edge `from → to`: what every store checks before the
+    /// compare-and-set.
+    ///
+    /// # Errors
+    /// [`Error::Conflict`] on this request's workflow with
+    /// [`ConflictReason::IllegalTransition`](crate::ConflictReason::IllegalTransition) if the
+    /// transition table has no such edge.
+    pub fn check(&self) -> Result<TransitionKind, Error> {
+        check_transition(self.from, self.to).map_err(|e| e.conflict(self.workflow_id))
     }
 
     /// Sets the reason.

@@ -8,6 +8,7 @@ use infin8_core::article::{Article, ArticleSection, ArticleUpdate, NewArticle, N
 use infin8_core::error::{Entity, Error, Result};
 use infin8_core::ids::{ArticleId, SectionId, WorkflowId};
 use infin8_core::money::Usd;
+use infin8_core::organization::Permission;
 use infin8_core::store::ArticleStore;
 use infin8_core::tenant::TenantContext;
 use rusqlite::Row;
@@ -100,6 +101,7 @@ fn must_load(s: &Scoped<'_>, id: ArticleId) -> Res<Article> {
 #[async_trait]
 impl ArticleStore for SqliteStore {
     async fn create_article(&self, ctx: &TenantContext, new: NewArticle) -> Result<Article> {
+        ctx.role.require(Permission::RunWorkflows)?;
         let org = ctx.org_id;
         self.db
             .write("create_article", move |tx| {
@@ -162,6 +164,7 @@ impl ArticleStore for SqliteStore {
         id: ArticleId,
         update: ArticleUpdate,
     ) -> Result<Article> {
+        ctx.role.require(Permission::RunWorkflows)?;
         let org = ctx.org_id;
         self.db
             .write("update_article", move |tx| {
@@ -180,7 +183,7 @@ impl ArticleStore for SqliteStore {
                      wordpress_post_id = coalesce(?19, wordpress_post_id), \
                      wordpress_url = coalesce(?20, wordpress_url), \
                      generation_cost_micros = coalesce(?21, generation_cost_micros), \
-                     provenance = coalesce(?22, provenance), error = coalesce(?23, error), \
+                     provenance = coalesce(?22, provenance), error = CASE WHEN ?26 THEN ?23 ELSE error END, \
                      completed_at = coalesce(?24, completed_at), updated_at = ?25 \
                      WHERE organization_id = ?1 AND id = ?2",
                     &[
@@ -205,9 +208,10 @@ impl ArticleStore for SqliteStore {
                         &u.wordpress_url,
                         &u.generation_cost.map(Usd::micros),
                         &u.provenance.as_ref().map(codec::json).transpose()?,
-                        &u.error,
+                        &u.error.clone().flatten(),
                         &codec::opt_ts(u.completed_at),
                         &codec::ts(Utc::now()),
+                        &u.error.is_some(),
                     ],
                 )?;
                 if n == 0 {
@@ -219,6 +223,7 @@ impl ArticleStore for SqliteStore {
     }
 
     async fn upsert_section(&self, ctx: &TenantContext, section: NewSection) -> Result<ArticleSection> {
+        ctx.role.require(Permission::RunWorkflows)?;
         if section.section_order < 0 {
             return Err(Error::invalid("section_order", "negative"));
         }

@@ -7,6 +7,7 @@ use chrono::Utc;
 use infin8_core::audit::{AuditEntry, AuditQuery, NewAuditEntry};
 use infin8_core::error::{ConflictReason, Entity, Error, Result};
 use infin8_core::ids::{AuditId, WorkflowId};
+use infin8_core::organization::Permission;
 use infin8_core::page::{Page, page_size};
 use infin8_core::store::AuditStore;
 use infin8_core::tenant::TenantContext;
@@ -60,6 +61,7 @@ pub(super) fn insert_system_audit(
 #[async_trait]
 impl AuditStore for SqliteStore {
     async fn append_audit(&self, ctx: &TenantContext, entry: NewAuditEntry) -> Result<AuditEntry> {
+        ctx.role.require(Permission::RunWorkflows)?;
         let ctx = *ctx;
         self.db
             .write("append_audit", move |tx| {

@@ -7,6 +7,7 @@ use chrono::Utc;
 use infin8_core::cluster::{ClusterSpoke, ClusterValidation, NewClusterSpoke, NewValidation};
 use infin8_core::error::{Entity, Error, Result};
 use infin8_core::ids::{ClusterId, KeywordId, ValidationId, WorkflowId};
+use infin8_core::organization::Permission;
 use infin8_core::store::ClusterStore;
 use infin8_core::tenant::TenantContext;
 use rusqlite::Row;
@@ -80,6 +81,7 @@ impl ClusterStore for SqliteStore {
         workflow_id: WorkflowId,
         spokes: &[NewClusterSpoke],
     ) -> Result<Vec<ClusterSpoke>> {
+        ctx.role.require(Permission::RunWorkflows)?;
         let mut seen = BTreeSet::new();
         for spoke in spokes {
             if spoke.hub_keyword_id == spoke.spoke_keyword_id {
@@ -134,6 +136,7 @@ impl ClusterStore for SqliteStore {
         workflow_id: WorkflowId,
         validations: &[NewValidation],
     ) -> Result<Vec<ClusterValidation>> {
+        ctx.role.require(Permission::RunWorkflows)?;
         let mut hubs = BTreeSet::new();
         for v in validations {
             if !hubs.insert(v.hub_keyword_id) {

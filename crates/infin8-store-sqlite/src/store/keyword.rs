@@ -10,6 +10,7 @@ use infin8_core::keyword::{
     Keyword, KeywordMetrics, KeywordQuery, KeywordType, KeywordUpdate, NewKeyword, UpsertedKeyword,
     check_parent, normalize_keyword,
 };
+use infin8_core::organization::Permission;
 use infin8_core::page::{Page, page_size};
 use infin8_core::store::KeywordStore;
 use infin8_core::tenant::TenantContext;
@@ -214,6 +215,7 @@ impl KeywordStore for SqliteStore {
         ctx: &TenantContext,
         keywords: &[NewKeyword],
     ) -> Result<Vec<UpsertedKeyword>> {
+        ctx.role.require(Permission::RunWorkflows)?;
         if keywords.is_empty() {
             return Ok(Vec::new());
         }
@@ -277,6 +279,7 @@ impl KeywordStore for SqliteStore {
     }
 
     async fn update_keywords(&self, ctx: &TenantContext, updates: &[KeywordUpdate]) -> Result<()> {
+        ctx.role.require(Permission::RunWorkflows)?;
         let org = ctx.org_id;
         let updates = updates.to_vec();
         self.db

@@ -84,6 +84,7 @@ fn member_row(r: &Row<'_>) -> rusqlite::Result<Member> {
 #[async_trait]
 impl OrganizationStore for SqliteStore {
     async fn create_organization(&self, ctx: &TenantContext, new: NewOrganization) -> Result<Organization> {
+        ctx.role.require(Permission::ChangeSettings)?;
         if new.id.is_some_and(|id| id != ctx.org_id) {
             return Err(Error::invalid("id", "the organization id must match the tenant context"));
         }
@@ -212,6 +213,7 @@ impl OrganizationStore for SqliteStore {
         ctx: &TenantContext,
         competitors: &[NewCompetitor],
     ) -> Result<Vec<OrganizationCompetitor>> {
+        ctx.role.require(Permission::ChangeSettings)?;
         let normalized = competitors
             .iter()
             .map(|c| normalize_competitor_url(&c.url).map(|n| (c.url.clone(), n)))
@@ -274,6 +276,7 @@ impl OrganizationStore for SqliteStore {
         status: CompetitorStatus,
         keywords_found: i64,
     ) -> Result<OrganizationCompetitor> {
+        ctx.role.require(Permission::ChangeSettings)?;
         let org = ctx.org_id;
         self.db
             .write("update_competitor", move |tx| {

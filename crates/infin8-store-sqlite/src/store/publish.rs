@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use infin8_core::error::{ConflictReason, Entity, Error, Result};
 use infin8_core::ids::{ArticleId, PublishId};
+use infin8_core::organization::Permission;
 use infin8_core::publish::{PublishClaim, PublishClaimRequest, PublishReference, PublishStatus};
 use infin8_core::store::PublishStore;
 use infin8_core::tenant::TenantContext;
@@ -105,6 +106,7 @@ fn claim(s: &Scoped<'_>, req: &PublishClaimRequest) -> Res<PublishClaim> {
 #[async_trait]
 impl PublishStore for SqliteStore {
     async fn claim_publish(&self, ctx: &TenantContext, request: PublishClaimRequest) -> Result<PublishClaim> {
+        ctx.role.require(Permission::RunWorkflows)?;
         let org = ctx.org_id;
         self.db.write("claim_publish", move |tx| claim(&Scoped::new(tx, org), &request)).await
     }
@@ -118,6 +120,7 @@ impl PublishStore for SqliteStore {
         remote_url: &str,
         now: DateTime<Utc>,
     ) -> Result<PublishReference> {
+        ctx.role.require(Permission::RunWorkflows)?;
         let org = ctx.org_id;
         let (owner, remote_id, remote_url) =
             (owner.to_string(), remote_id.to_string(), remote_url.to_string());
@@ -158,6 +161,7 @@ impl PublishStore for SqliteStore {
         error: &str,
         now: DateTime<Utc>,
     ) -> Result<PublishReference> {
+        ctx.role.require(Permission::RunWorkflows)?;
         let org = ctx.org_id;
         let (owner, error) = (owner.to_string(), error.to_string());
         self.db

@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use infin8_core::error::{Entity, Error, Result};
 use infin8_core::ids::ResearchCacheId;
+use infin8_core::organization::Permission;
 use infin8_core::research::{NewResearchCacheEntry, ResearchCacheEntry, normalize_query};
 use infin8_core::store::ResearchCacheStore;
 use infin8_core::tenant::TenantContext;
@@ -51,6 +52,7 @@ impl ResearchCacheStore for SqliteStore {
         ctx: &TenantContext,
         entry: NewResearchCacheEntry,
     ) -> Result<ResearchCacheEntry> {
+        ctx.role.require(Permission::RunWorkflows)?;
         if entry.expires_at <= entry.created_at {
             return Err(Error::invalid("expires_at", "must be after created_at"));
         }
@@ -84,6 +86,7 @@ impl ResearchCacheStore for SqliteStore {
     }
 
     async fn purge_expired_research(&self, ctx: &TenantContext, now: DateTime<Utc>) -> Result<u64> {
+        ctx.role.require(Permission::RunWorkflows)?;
         let org = ctx.org_id;
         self.db
             .write("purge_expired_research", move |tx| {

@@ -11,6 +11,7 @@ use infin8_core::ledger::{
     LedgerScope, RateLimitDecision, RateLimitRequest, ReservationState, ReserveUsage, UsageLine, UsageMetric,
     UsageRecord, UsageReservation,
 };
+use infin8_core::organization::Permission;
 use infin8_core::store::UsageStore;
 use infin8_core::tenant::TenantContext;
 use rusqlite::Row;
@@ -216,6 +217,7 @@ fn hit(s: &Scoped<'_>, request: &RateLimitRequest) -> Res<RateLimitDecision> {
 #[async_trait]
 impl UsageStore for SqliteStore {
     async fn reserve_usage(&self, ctx: &TenantContext, request: ReserveUsage) -> Result<UsageReservation> {
+        ctx.role.require(Permission::RunWorkflows)?;
         request.validate()?;
         let org = ctx.org_id;
         self.db.write("reserve_usage", move |tx| reserve(&Scoped::new(tx, org), &request)).await
@@ -227,12 +229,14 @@ impl UsageStore for SqliteStore {
         id: ReservationId,
         actual: &[i64],
     ) -> Result<UsageReservation> {
+        ctx.role.require(Permission::RunWorkflows)?;
         let org = ctx.org_id;
         let actual = actual.to_vec();
         self.db.write("commit_usage", move |tx| commit(&Scoped::new(tx, org), id, &actual)).await
     }
 
     async fn release_usage(&self, ctx: &TenantContext, id: ReservationId) -> Result<UsageReservation> {
+        ctx.role.require(Permission::RunWorkflows)?;
         let org = ctx.org_id;
         self.db.write("release_usage", move |tx| release(&Scoped::new(tx, org), id)).await
     }
@@ -280,6 +284,7 @@ impl UsageStore for SqliteStore {
         ctx: &TenantContext,
         request: RateLimitRequest,
     ) -> Result<RateLimitDecision> {
+        ctx.role.require(Permission::RunWorkflows)?;
         if request.limit == 0 {
             return Err(Error::invalid("limit", "must be at least 1"));
         }

@@ -9,12 +9,13 @@ use chrono::{DateTime, Utc};
 use infin8_core::error::{ConflictReason, Entity, Error, Result};
 use infin8_core::ids::{TransitionId, WorkflowId};
 use infin8_core::money::Usd;
+use infin8_core::organization::Permission;
 use infin8_core::page::{Page, page_size};
 use infin8_core::store::WorkflowStore;
 use infin8_core::tenant::TenantContext;
 use infin8_core::workflow::{
     Lease, NewWorkflow, Phase, Transition, TransitionKind, TransitionOutcome, TransitionRequest, Workflow,
-    WorkflowCounts, WorkflowQuery, WorkflowState, WorkflowUpdate, check_transition,
+    WorkflowCounts, WorkflowQuery, WorkflowState, WorkflowUpdate,
 };
 use rusqlite::Row;
 use rusqlite::types::Type;
@@ -160,13 +161,7 @@ fn apply_transition(
             Error::conflict(Entity::Workflow, req.workflow_id, ConflictReason::IdempotencyKeyReused).into()
         );
     }
-    let kind = check_transition(req.from, req.to).map_err(|_| {
-        Error::conflict(
-            Entity::Workflow,
-            req.workflow_id,
-            ConflictReason::IllegalTransition { from: req.from, to: req.to },
-        )
-    })?;
+    let kind = req.check()?;
     let stale = || {
         Fail::Domain(Error::conflict(
             Entity::Workflow,
@@ -261,6 +256,7 @@ fn apply_transition(
 #[async_trait]
 impl WorkflowStore for SqliteStore {
     async fn create_workflow(&self, ctx: &TenantContext, new: NewWorkflow) -> Result<Workflow> {
+        ctx.role.require(Permission::RunWorkflows)?;
         new.validate()?;
         let ctx = *ctx;
         self.db
@@ -333,6 +329,7 @@ impl WorkflowStore for SqliteStore {
     }
 
     async fn transition(&self, ctx: &TenantContext, request: TransitionRequest) -> Result<TransitionOutcome> {
+        ctx.role.require(Permission::RunWorkflows)?;
         let ctx = *ctx;
         self.db
             .write("transition", move |tx| {
@@ -366,6 +363,7 @@ impl WorkflowStore for SqliteStore {
         id: WorkflowId,
         update: WorkflowUpdate,
     ) -> Result<Workflow> {
+        ctx.role.require(Permission::RunWorkflows)?;
         let org = ctx.org_id;
         self.db
             .write("update_workflow", move |tx| {

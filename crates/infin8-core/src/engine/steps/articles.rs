@@ -420,7 +420,7 @@ async fn write_sections(
                         article.id,
                         ArticleUpdate {
                             status: Some(ArticleStatus::Failed),
-                            error: Some(e.to_string()),
+                            error: Some(Some(e.to_string())),
                             ..ArticleUpdate::default()
                         },
                     )
@@ -557,6 +557,8 @@ async fn assemble(
                 seo_score: Some(seo.total),
                 generation_cost: Some(cost),
                 provenance: Some(provenance),
+                // A retried article that fails no more drops the earlier attempt's error.
+                error: Some(None),
                 completed_at: Some(sc.now()),
                 ..ArticleUpdate::default()
             },

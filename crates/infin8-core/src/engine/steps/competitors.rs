@@ -14,6 +14,7 @@ use crate::keyword::{KeywordType, NewKeyword, normalize_keyword};
 use crate::ledger::UsageMetric;
 use crate::organization::{CompetitorStatus, NewCompetitor, normalize_competitor_url};
 use crate::provider::{DomainKeywordsRequest, KeywordIdea};
+use crate::tenant::TenantContext;
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
 
@@ -102,8 +103,12 @@ pub(crate) async fn run(sc: &StepCtx<'_>) -> Result<StepEnd> {
     }
     domains.truncate(limits.max_competitors);
     let new: Vec<NewCompetitor> = domains.iter().map(|(u, _)| NewCompetitor { url: u.clone() }).collect();
+    // The organization's competitor list is settings (`ChangeSettings`); the engine records the
+    // competitors a workflow analyses on its own account, so a `Member` running the workflow
+    // needs only `RunWorkflows`.
+    let system = TenantContext::system(sc.ctx.org_id);
     let competitors =
-        if new.is_empty() { Vec::new() } else { sc.store().upsert_competitors(&sc.ctx, &new).await? };
+        if new.is_empty() { Vec::new() } else { sc.store().upsert_competitors(&system, &new).await? };
     sc.planned(competitors.len());
     let kw = sc.engine.providers.keywords.clone();
     let locale = sc.engine.config.locale.clone();
@@ -130,7 +135,7 @@ pub(crate) async fn run(sc: &StepCtx<'_>) -> Result<StepEnd> {
                         .await?
                         .value;
                     let found = i64::try_from(ideas.len()).unwrap_or(i64::MAX);
-                    sc.store().update_competitor(&sc.ctx, c.id, CompetitorStatus::Completed, found).await?;
+                    sc.store().update_competitor(&system, c.id, CompetitorStatus::Completed, found).await?;
                     sc.item_done(c.domain.clone());
                     Ok((i, ideas))
                 }
@@ -154,7 +159,7 @@ pub(crate) async fn run(sc: &StepCtx<'_>) -> Result<StepEnd> {
     if let Some(e) = first_error {
         for (i, c) in competitors.iter().enumerate() {
             if !by_index.contains_key(&i) {
-                let _ = sc.store().update_competitor(&sc.ctx, c.id, CompetitorStatus::Failed, 0).await;
+                let _ = sc.store().update_competitor(&system, c.id, CompetitorStatus::Failed, 0).await;
             }
         }
         return Err(e);

@@ -276,7 +276,7 @@ async fn still_reserved(store: &dyn Store, ctx: &TenantContext, wf: WorkflowId) 
 
 /// A provider outage fails the step with a retryable reason and releases what it reserved; the
 /// workflow stays failed until someone calls `retry`, and then resumes to exactly a clean run's
-/// result.
+/// result, with no article keeping the error of its failed attempt.
 pub async fn provider_outage_then_retry(store: Arc<dyn Store>) {
     use crate::workflow::{Phase, Step, WorkflowState};
     let (clean, _, clean_posts) = clean_run(store.clone()).await;
@@ -296,9 +296,17 @@ pub async fn provider_outage_then_retry(store: Arc<dyn Store>) {
     assert!(failed.last_error.is_some_and(|e| e.contains("unavailable")));
     assert_eq!(still_reserved(store.as_ref(), &ctx, wf).await, 0, "failed calls released their reservations");
     assert!(matches!(engine.run(&ctx, wf).await.expect("run"), Advance::Failed { .. }), "no silent retry");
+    let articles = store.list_articles(&ctx, wf).await.expect("articles");
+    assert!(
+        articles.iter().any(|a| a.error.as_deref().is_some_and(|e| e.contains("unavailable"))),
+        "the failed article records its error"
+    );
     fakes.web.switch.set_outage(false);
     engine.retry(&ctx, wf).await.expect("retry");
     assert!(matches!(engine.run(&ctx, wf).await.expect("run"), Advance::Completed));
+    for article in store.list_articles(&ctx, wf).await.expect("articles") {
+        assert_eq!(article.error, None, "article {} succeeded on retry and keeps no error", article.id);
+    }
     assert_eq!(snapshot(store.as_ref(), &ctx, wf, fixed_now()).await, clean);
     assert_eq!(fakes.publisher.posts().len(), clean_posts);
 }

@@ -126,7 +126,7 @@ pub async fn articles_update(ts: TestStore) {
         wordpress_url: Some("https://blog.example/best-crm".into()),
         generation_cost: Some(Usd::from_micros(12_345)),
         provenance: Some(serde_json::json!({ "models": ["m"] })),
-        error: Some("transient".into()),
+        error: Some(Some("transient".into())),
         completed_at: Some(at(10)),
         ..Default::default()
     };
@@ -199,4 +199,46 @@ pub async fn sections_upsert_by_order_keeps_id(ts: TestStore) {
     assert_not_found(s.upsert_section(&ctx, section(ArticleId::new(), 0, "ghost")).await);
     assert_eq!(s.list_sections(&ctx, a.id).await.unwrap().len(), 3);
     assert!(s.list_sections(&ctx, ArticleId::new()).await.unwrap().is_empty());
+}
+
+/// An article's `error` is kept by updates that leave it alone, replaced by `Some(Some(_))` and
+/// cleared by `Some(None)` (a retried article that succeeds); what the update returns is what a
+/// read returns.
+pub async fn articles_error_set_kept_and_cleared(ts: TestStore) {
+    let s = &*ts.store;
+    let ctx = new_org(s).await;
+    let wf = new_workflow(s, &ctx).await;
+    let k = seed_keywords(s, &ctx, &wf, &["crm"]).await;
+    let a = s.create_article(&ctx, new_article(wf.id, k[0], "Best CRM")).await.unwrap();
+    assert_eq!(a.error, None);
+    let failed = ArticleUpdate {
+        status: Some(ArticleStatus::Failed),
+        error: Some(Some("provider timed out".into())),
+        ..Default::default()
+    };
+    let failed = s.update_article(&ctx, a.id, failed).await.unwrap();
+    assert_eq!(failed.error.as_deref(), Some("provider timed out"));
+
+    let progress = ArticleUpdate { status: Some(ArticleStatus::Generating), ..Default::default() };
+    let kept = s.update_article(&ctx, a.id, progress).await.unwrap();
+    assert_eq!(kept.error.as_deref(), Some("provider timed out"));
+    let replaced = s
+        .update_article(&ctx, a.id, ArticleUpdate { error: Some(Some("again".into())), ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(replaced.error.as_deref(), Some("again"));
+
+    let done =
+        ArticleUpdate { status: Some(ArticleStatus::Completed), error: Some(None), ..Default::default() };
+    let cleared = s.update_article(&ctx, a.id, done).await.unwrap();
+    assert_eq!(cleared.error, None);
+    assert_eq!(cleared.status, ArticleStatus::Completed);
+    assert_eq!(s.get_article(&ctx, a.id).await.unwrap(), Some(cleared.clone()));
+
+    // Clearing what is already clear changes nothing else.
+    let again = s
+        .update_article(&ctx, a.id, ArticleUpdate { error: Some(None), ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!((again.error, again.status, again.title), (None, ArticleStatus::Completed, cleared.title));
 }
