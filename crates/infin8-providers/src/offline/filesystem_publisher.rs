@@ -49,10 +49,10 @@ struct Claim {
 /// post's file. A publisher that loses the race, or retries after a crash, finds the claim and
 /// returns the same post, writing its file if the crashed winner never did.
 /// [`find_post`](Publisher::find_post) reads the claim (or, for folders written before claims
-/// existed, the index) and reports a post only once its file exists. `index.json` is rebuilt
-/// from the claims on every write, so it lists every post even when two processes write it at
-/// once (the last writer's view wins until the next write). `remote_id` is the file name, `url`
-/// the file's `file://` URL. Calls within one process are also serialized. The folder must be on
+/// existed, the index) and reports a post only once its file exists. `index.json` is a listing
+/// rebuilt from itself and the claims on every write: when two processes write it at once, the
+/// last one's listing may miss the other's newest post until the next write, but idempotency
+/// never depends on it. `remote_id` is the file name, `url` the file's `file://` URL. Calls within one process are also serialized. The folder must be on
 /// a filesystem with hard links (any local Unix or NTFS one).
 #[derive(Debug, Clone)]
 pub struct FilesystemPublisher {

@@ -3,6 +3,7 @@
 //! built-in generic one), optionally overridden by a JSON fixture file.
 
 use super::determinism::{SeededRng, hash_str, stable_hash};
+use super::keyword_vocabulary::{DOMAIN_PATTERNS, MODIFIERS, SITES, SUGGESTION_TEMPLATES, VOCABULARY};
 use super::pricing::OfflinePrices;
 use super::text::{content_words, slugify};
 use super::topics::{DEFAULT_MAX_TOPICS, topic_phrases};
@@ -21,91 +22,12 @@ use std::path::Path;
 /// The provider name recorded as the keyword source.
 pub const FIXTURE_KEYWORDS_NAME: &str = "fixture-keywords";
 
-/// Generic business and marketing topics mixed into the keywords of every domain when no
-/// business topics are given.
-const VOCABULARY: &[&str] = &[
-    "crm software",
-    "email marketing",
-    "content marketing",
-    "project management",
-    "customer retention",
-    "lead generation",
-    "social media scheduling",
-    "invoice software",
-    "sales pipeline",
-    "seo audit",
-    "marketing automation",
-    "customer onboarding",
-    "help desk software",
-    "team collaboration",
-    "landing page builder",
-    "small business accounting",
-    "b2b marketing",
-    "conversion rate optimization",
-    "employee scheduling",
-    "inventory management",
-];
-
 /// Topics a domain ranks for.
 const TOPICS_PER_DOMAIN: usize = 8;
 
 /// Business topics every domain ranks for (the strongest ones, first in the list); the rest of
 /// [`TOPICS_PER_DOMAIN`] are chosen per domain.
 const LEAD_TOPICS: usize = 3;
-
-/// Suffixes that turn a domain's own words into keywords it would rank for.
-const DOMAIN_PATTERNS: &[&str] = &["{w} software", "{w} tools", "{w} platform", "{w} services"];
-
-/// Expansion templates for a seed, with the intent each one carries and its language.
-const SUGGESTION_TEMPLATES: &[(&str, SearchIntent, &str)] = &[
-    ("{seed} for small business", SearchIntent::Commercial, "en"),
-    ("best {seed}", SearchIntent::Commercial, "en"),
-    ("how to choose {seed}", SearchIntent::Informational, "en"),
-    ("{seed} pricing", SearchIntent::Transactional, "en"),
-    ("what is {seed}", SearchIntent::Informational, "en"),
-    ("{seed} alternatives", SearchIntent::Commercial, "en"),
-    ("{seed} for startups", SearchIntent::Commercial, "en"),
-    ("free {seed}", SearchIntent::Transactional, "en"),
-    ("{seed} examples", SearchIntent::Informational, "en"),
-    ("{seed} best practices", SearchIntent::Informational, "en"),
-    ("{seed} comparison", SearchIntent::Commercial, "en"),
-    ("{seed} checklist", SearchIntent::Informational, "en"),
-    ("{seed} for agencies", SearchIntent::Commercial, "en"),
-    ("{seed} tips", SearchIntent::Informational, "en"),
-    ("how does {seed} work", SearchIntent::Informational, "en"),
-    ("{seed} reviews", SearchIntent::Commercial, "en"),
-    ("{seed} guide for beginners", SearchIntent::Informational, "en"),
-    ("buy {seed}", SearchIntent::Transactional, "en"),
-    ("{seed} trends 2026", SearchIntent::Informational, "en"),
-    ("{seed} mistakes to avoid", SearchIntent::Informational, "en"),
-    // Near-duplicates, for the filter's duplicate detection.
-    ("{seed} for small businesses", SearchIntent::Commercial, "en"),
-    ("best {seed}s", SearchIntent::Commercial, "en"),
-    ("{seed} prices", SearchIntent::Transactional, "en"),
-    // Non-English, for the language filter.
-    ("{seed} para pequeñas empresas", SearchIntent::Commercial, "es"),
-    ("meilleur {seed}", SearchIntent::Commercial, "fr"),
-    ("{seed} für kleine unternehmen", SearchIntent::Commercial, "de"),
-    // Navigational, for the brand/navigational filter.
-    ("{seed} login", SearchIntent::Navigational, "en"),
-    ("{seed} app download", SearchIntent::Navigational, "en"),
-];
-
-/// Sites the generated SERPs are made of (all under the reserved `.example` top-level domain).
-const SITES: &[&str] = &[
-    "www.bizguide.example",
-    "blog.growthdesk.example",
-    "www.smallbizhub.example",
-    "learn.marketcraft.example",
-    "www.reviewlane.example",
-    "docs.opsplaybook.example",
-    "www.founderfield.example",
-    "news.tradewire.example",
-    "www.compareit.example",
-    "academy.saleslab.example",
-    "www.howtohq.example",
-    "community.teamforum.example",
-];
 
 /// Keywords, SERPs and metrics to serve instead of generated ones (the JSON fixture format).
 ///
@@ -371,25 +293,6 @@ impl FixtureKeywords {
 fn idea(keyword: String, metrics: KeywordMetrics, language: &str, source: &str) -> KeywordIdea {
     KeywordIdea { keyword, metrics, language: Some(language.to_string()), source: source.to_string() }
 }
-
-/// Words that shape a keyword's intent but not its topic.
-const MODIFIERS: &[&str] = &[
-    "best",
-    "buy",
-    "cheap",
-    "choose",
-    "comparison",
-    "download",
-    "examples",
-    "free",
-    "guide",
-    "login",
-    "pricing",
-    "reviews",
-    "tips",
-    "vs",
-    "work",
-];
 
 /// The intent a keyword's words suggest.
 fn guess_intent(words: &[String], rng: &mut SeededRng) -> SearchIntent {

@@ -28,6 +28,7 @@ pub(crate) mod determinism;
 mod filesystem_publisher;
 mod fixture_keywords;
 mod hashing_embedder;
+mod keyword_vocabulary;
 mod local_corpus;
 mod pricing;
 mod schema_walker;
