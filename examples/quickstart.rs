@@ -5,12 +5,16 @@
 //! - Creates (or reopens) `infin8-quickstart/infin8.sqlite` (`--data-dir` to choose the folder),
 //!   an organization with a business description and two competitor URLs (`--org NAME` picks or
 //!   creates another one: several tenants in one database), and runs its workflow to `COMPLETED`.
-//! - Offline by default: fixture keyword data, a built-in research corpus, a scripted stand-in
-//!   language model, lexical hashing embeddings, and a publisher writing HTML files into
-//!   `<data-dir>/published/`. With the providers' environment variables set (`DATAFORSEO_LOGIN` +
-//!   `DATAFORSEO_PASSWORD`, `TAVILY_API_KEY`, `OPENAI_API_KEY` (+ `OPENAI_MODEL`,
-//!   `OPENAI_EMBEDDING_MODEL`, `OPENAI_BASE_URL`), `WORDPRESS_URL` + `WORDPRESS_USERNAME` +
-//!   `WORDPRESS_APP_PASSWORD`) each role uses the real service instead: the same command.
+//! - Offline by default: fixture keyword data about the business's own topics (phrases of its
+//!   description), a built-in research corpus, a scripted stand-in language model, lexical hashing
+//!   embeddings, and a publisher writing HTML files into `<data-dir>/published/`. Offline calls
+//!   are charged at simulated list prices (what the real services would cost), so the report shows
+//!   a realistic cost and the workflow budget applies; nothing is paid. With the providers'
+//!   environment variables set (`DATAFORSEO_LOGIN` + `DATAFORSEO_PASSWORD`, `TAVILY_API_KEY`,
+//!   `OPENAI_API_KEY` (+ `OPENAI_MODEL`, `OPENAI_EMBEDDING_MODEL`, `OPENAI_BASE_URL`),
+//!   `WORDPRESS_URL` + `WORDPRESS_USERNAME` + `WORDPRESS_APP_PASSWORD`) each role uses the real
+//!   service instead: the same command. Then the offline roles left are free, so the cost shown
+//!   is only real spending.
 //! - The human gates (seed review, subtopic review) are passed by recorded *system* approvals,
 //!   and the program says so.
 //! - Re-running resumes the same workflow instead of starting over (`--new` starts another one).
@@ -36,6 +40,7 @@ use infin8_core::store::Store;
 use infin8_core::workflow::{Step, Workflow, WorkflowSettings};
 use infin8_core::{KeywordId, OrgId, TenantContext, Usd, UserId, WorkflowId};
 use infin8_providers::OfflineProviders;
+use infin8_providers::offline::OfflinePrices;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -80,7 +85,8 @@ async fn main() -> Result<()> {
     println!(
         "infin8 quickstart — store: {backend}, providers: {}",
         if real.is_empty() {
-            "offline (fixture keywords, built-in corpus, scripted model, hashing embeddings, files)"
+            "offline (fixture keywords, built-in corpus, scripted model, hashing embeddings, files; \
+             simulated list prices)"
                 .to_string()
         } else {
             format!("real for {}, offline for the rest", real.join(", "))
@@ -152,9 +158,18 @@ async fn open_store(data_dir: &Path) -> Result<(Arc<dyn Store>, String)> {
 
 /// Offline providers, with each role replaced by its real client when its environment variables
 /// are set. Returns the providers and the roles that are real.
+///
+/// All offline, calls are charged at simulated list prices; alongside a real service, the offline
+/// roles are free, so simulated and real money never mix in one total.
 fn choose_providers(publish_dir: &Path) -> Result<(Providers, Vec<&'static str>)> {
     let set = |name: &str| std::env::var(name).is_ok_and(|v| !v.trim().is_empty());
-    let mut providers = OfflineProviders::new(publish_dir).build()?;
+    let any_real =
+        ["DATAFORSEO_LOGIN", "TAVILY_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL", "WORDPRESS_URL"]
+            .iter()
+            .any(|name| set(name));
+    let prices = if any_real { OfflinePrices::free() } else { OfflinePrices::list() };
+    let mut providers =
+        OfflineProviders::new(publish_dir).business_description(BUSINESS).prices(prices).build()?;
     let mut real = Vec::new();
     if set("DATAFORSEO_LOGIN") {
         let client = Arc::new(infin8_providers::dataforseo::DataForSeoClient::from_env()?);

@@ -87,6 +87,12 @@ fn any_set(get: VarLookup<'_>, names: &[&'static str]) -> bool {
 ///
 /// A service whose variables are only partly set is an error, not a silent fallback.
 ///
+/// The offline stand-ins are [`OfflineProviders::new`]'s: keywords on generic business topics
+/// (there is no business description here) and, when every role is offline, simulated list
+/// prices ([`OfflinePrices::list`](crate::offline::OfflinePrices::list)); alongside any real
+/// service they are free, so simulated and real costs never mix. For the business's own topics or
+/// other prices, call [`from_vars`] with a configured [`OfflineProviders`].
+///
 /// ```
 /// # fn main() -> Result<(), infin8_providers::ConfigError> {
 /// let (providers, selection) = infin8_providers::from_env(std::env::temp_dir().join("infin8-posts"))?;
@@ -98,8 +104,26 @@ fn any_set(get: VarLookup<'_>, names: &[&'static str]) -> bool {
 /// # Errors
 /// [`ConfigError`] if a service is partly configured or a value is invalid.
 pub fn from_env(offline_dir: impl Into<PathBuf>) -> Result<(Providers, ProviderSelection), ConfigError> {
-    from_vars(OfflineProviders::new(offline_dir), &process_env)
+    let offline = OfflineProviders::new(offline_dir);
+    let offline = if any_set(&process_env, REAL_SERVICE_VARS) {
+        offline.prices(crate::offline::OfflinePrices::free())
+    } else {
+        offline
+    };
+    from_vars(offline, &process_env)
 }
+
+/// Variables any of which selects a real service in [`from_vars`].
+const REAL_SERVICE_VARS: &[&str] = &[
+    "DATAFORSEO_LOGIN",
+    "DATAFORSEO_PASSWORD",
+    "TAVILY_API_KEY",
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "WORDPRESS_URL",
+    "WORDPRESS_USERNAME",
+    "WORDPRESS_APP_PASSWORD",
+];
 
 /// [`from_env`] over any variable lookup, with configured offline stand-ins.
 ///

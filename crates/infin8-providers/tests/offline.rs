@@ -506,3 +506,196 @@ mod engine_prompts {
         assert!(html.to_lowercase().contains("email marketing"));
     }
 }
+
+/// The quickstart's business.
+const NORTHWIND: &str = "Northwind Analytics makes product analytics software for B2B SaaS companies. \
+Product managers and growth teams use it to track feature adoption, build funnels and cohorts, \
+measure retention and churn, and run A/B tests without writing SQL. It connects to the data \
+warehouse, respects customer privacy (GDPR-ready, self-hosting option), and is priced per \
+tracked user so small teams can start free.";
+
+/// The built-in generic vocabulary's topics (a sample that must not leak into a business's data).
+const GENERIC_TOPICS: &[&str] = &[
+    "crm software",
+    "email marketing",
+    "invoice software",
+    "b2b marketing",
+    "project management",
+    "help desk software",
+    "inventory management",
+    "small business accounting",
+];
+
+#[tokio::test]
+async fn ranked_keywords_follow_the_business_topics() {
+    let kw = FixtureKeywords::for_business(NORTHWIND);
+    assert_eq!(kw.topics()[0], "product analytics", "{:?}", kw.topics());
+    assert!(!kw.topics().iter().any(|t| t.contains("northwind")), "the business's own name is not a topic");
+    for domain in ["mixpanel.com", "amplitude.com"] {
+        let req = DomainKeywordsRequest { domain: domain.into(), locale: Locale::default(), limit: 100 };
+        let ideas = kw.ranked_keywords(&req).await.unwrap().value;
+        let texts: Vec<&str> = ideas.iter().map(|i| i.keyword.as_str()).collect();
+        assert!(texts.contains(&"product analytics"), "{domain}: {texts:?}");
+        assert!(texts.iter().filter(|t| t.contains("analytics")).count() >= 3, "{domain}: {texts:?}");
+        for generic in GENERIC_TOPICS {
+            assert!(!texts.iter().any(|t| t.contains(generic)), "{domain}: {generic} in {texts:?}");
+        }
+        assert_eq!(kw.ranked_keywords(&req).await.unwrap().value, ideas, "deterministic");
+    }
+    // Longtails expand the business's seeds.
+    let longtails = kw.keyword_suggestions(&suggestions("product analytics", 30)).await.unwrap().value;
+    assert!(longtails.iter().all(|i| i.keyword.contains("product analytics")));
+    // Without a business, the generic vocabulary stays the fallback.
+    let generic = FixtureKeywords::new().with_topics(["  ", ""]);
+    assert!(generic.topics().is_empty());
+    let req = DomainKeywordsRequest { domain: "mixpanel.com".into(), locale: Locale::default(), limit: 100 };
+    let texts: Vec<String> =
+        generic.ranked_keywords(&req).await.unwrap().value.into_iter().map(|i| i.keyword).collect();
+    assert!(texts.iter().any(|t| GENERIC_TOPICS.iter().any(|g| t.contains(g))), "{texts:?}");
+}
+
+#[tokio::test]
+async fn offline_providers_built_for_a_business_rank_its_topics() {
+    let dir = tempfile::tempdir().unwrap();
+    let providers = OfflineProviders::new(dir.path()).business_description(NORTHWIND).build().unwrap();
+    let req = DomainKeywordsRequest { domain: "mixpanel.com".into(), locale: Locale::default(), limit: 100 };
+    let texts: Vec<String> = providers
+        .keywords
+        .ranked_keywords(&req)
+        .await
+        .unwrap()
+        .value
+        .into_iter()
+        .map(|i| i.keyword)
+        .collect();
+    assert!(texts.iter().any(|t| t == "product analytics"), "{texts:?}");
+    assert!(!texts.iter().any(|t| GENERIC_TOPICS.iter().any(|g| t.contains(g))), "{texts:?}");
+}
+
+#[tokio::test]
+async fn simulated_prices_are_metered_and_estimated() {
+    use infin8_core::Usd;
+    use infin8_providers::offline::OfflinePrices;
+    let dir = tempfile::tempdir().unwrap();
+    let list = OfflinePrices::list();
+    let p = OfflineProviders::new(dir.path()).build().unwrap();
+
+    let req = DomainKeywordsRequest { domain: "mixpanel.com".into(), locale: Locale::default(), limit: 50 };
+    let ranked = p.keywords.ranked_keywords(&req).await.unwrap();
+    assert_eq!(ranked.usage.cost, Usd::from_micros(10_100), "one DataForSEO Labs call");
+    assert_eq!(p.keywords.estimate(), ranked.usage.cost);
+    let longtails = p.keywords.keyword_suggestions(&suggestions("product analytics", 20)).await.unwrap();
+    assert_eq!(longtails.usage.cost, list.keyword_call);
+    let serp = p.serp.as_ref().unwrap();
+    assert_eq!(
+        serp.top_urls("product analytics", &Locale::default(), 10).await.unwrap().usage.cost,
+        list.serp(10)
+    );
+    assert_eq!(serp.estimate(), Usd::from_micros(2_000));
+
+    let search = WebSearchRequest::new("customer retention", 4);
+    let found = p.web.search(&search).await.unwrap();
+    assert_eq!(found.usage.cost, Usd::from_micros(8_000), "one Tavily credit");
+    assert_eq!(p.web.estimate(&search), found.usage.cost);
+
+    let request = request("section", "Keyword: \"product analytics\"\n[1] A source", ResponseFormat::Text);
+    let out = p.llm.complete(&request).await.unwrap();
+    let expected = list.llm_tokens(out.usage.prompt_tokens, out.usage.completion_tokens);
+    assert!(out.usage.cost > Usd::ZERO);
+    assert_eq!(out.usage.cost, expected);
+    assert!(p.llm.estimate(&request) >= out.usage.cost, "the estimate covers the call");
+
+    let texts = vec!["product analytics".to_string(), "feature adoption".to_string()];
+    let embedded = p.embedder.embed(&texts).await.unwrap();
+    assert!(embedded.usage.cost > Usd::ZERO);
+    assert_eq!(p.embedder.estimate(&texts), embedded.usage.cost);
+
+    // Free on request, and deterministic either way.
+    let free = OfflineProviders::new(dir.path()).prices(OfflinePrices::free()).build().unwrap();
+    assert_eq!(free.keywords.ranked_keywords(&req).await.unwrap().usage.cost, Usd::ZERO);
+    assert_eq!(free.llm.complete(&request).await.unwrap().usage.cost, Usd::ZERO);
+    assert_eq!(free.llm.estimate(&request), Usd::ZERO);
+    assert_eq!(free.web.search(&search).await.unwrap().value, found.value);
+}
+
+/// Two publishers on one folder (two processes, or a crashed run and its retry) racing on the
+/// same article: one post file, one reference.
+#[test]
+fn two_publishers_racing_on_one_article_make_one_post() {
+    for round in 0..20 {
+        let dir = tempfile::tempdir().unwrap();
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
+        let handles: Vec<_> = (0..2)
+            .map(|i| {
+                let publisher = FilesystemPublisher::new(dir.path());
+                let barrier = barrier.clone();
+                std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+                    // The same article, possibly rendered with different details by each run.
+                    let post = draft("article-42", &format!("Title from run {i}"));
+                    barrier.wait();
+                    rt.block_on(publisher.create_post(&post)).unwrap().value
+                })
+            })
+            .collect();
+        let posts: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        assert_eq!(posts[0], posts[1], "round {round}: both get the same reference");
+        let html: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".html"))
+            .collect();
+        assert_eq!(html, [posts[0].remote_id.clone()], "round {round}: exactly one post file");
+        let leftovers = std::fs::read_dir(dir.path().join(infin8_providers::offline::CLAIMS_DIR))
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().ends_with(".tmp"))
+            .count();
+        assert_eq!(leftovers, 0);
+        let index: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join(INDEX_FILE)).unwrap()).unwrap();
+        assert_eq!(index["article-42"]["file"], posts[0].remote_id.as_str());
+        // A third publisher (a later process) finds it.
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let later = FilesystemPublisher::new(dir.path());
+        assert_eq!(rt.block_on(later.find_post("article-42")).unwrap(), Some(posts[0].clone()));
+    }
+}
+
+/// A run that claimed the key and died before writing the post: `find_post` reports nothing (so
+/// the engine publishes again), and the retry writes the claimed file, not a second one.
+#[tokio::test]
+async fn a_claim_without_its_post_is_completed_by_the_retry() {
+    let dir = tempfile::tempdir().unwrap();
+    let publisher = FilesystemPublisher::new(dir.path());
+    let first = publisher.create_post(&draft("k1", "First")).await.unwrap().value;
+    std::fs::remove_file(dir.path().join(&first.remote_id)).unwrap();
+    assert_eq!(publisher.find_post("k1").await.unwrap(), None);
+    let retry = FilesystemPublisher::new(dir.path()).create_post(&draft("k1", "Retry")).await.unwrap();
+    assert_eq!(retry.value, first);
+    assert_eq!(retry.usage.items, 1, "the retry wrote the page");
+    assert!(std::fs::read_to_string(dir.path().join(&first.remote_id)).unwrap().contains("<h1>Retry</h1>"));
+    assert_eq!(publisher.find_post("k1").await.unwrap(), Some(first));
+}
+
+/// Folders written before claims existed: the index alone still makes `create_post` idempotent.
+#[tokio::test]
+async fn posts_listed_only_by_an_older_index_are_found() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("old-post-1.html"), "<html></html>").unwrap();
+    std::fs::write(
+        dir.path().join(INDEX_FILE),
+        r#"{"old-key": {"file": "old-post-1.html", "status": "publish"}}"#,
+    )
+    .unwrap();
+    let publisher = FilesystemPublisher::new(dir.path());
+    let found = publisher.find_post("old-key").await.unwrap().unwrap();
+    assert_eq!(found.remote_id, "old-post-1.html");
+    let again = publisher.create_post(&draft("old-key", "T")).await.unwrap();
+    assert_eq!(again.value, found);
+    assert_eq!(again.usage.items, 0, "nothing written");
+    let new = publisher.create_post(&draft("new-key", "T")).await.unwrap().value;
+    let index: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join(INDEX_FILE)).unwrap()).unwrap();
+    assert_eq!(index["old-key"]["file"], "old-post-1.html", "older entries survive a rebuild");
+    assert_eq!(index["new-key"]["file"], new.remote_id.as_str());
+}

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::Mutex;
 
 /// The platform name, the key of publish references.
@@ -18,6 +19,9 @@ pub const FILESYSTEM_PLATFORM: &str = "filesystem";
 /// The index file mapping idempotency keys to post files.
 pub const INDEX_FILE: &str = "index.json";
 
+/// The folder (inside the publish folder) holding one claim file per idempotency key.
+pub const CLAIMS_DIR: &str = ".claims";
+
 /// One post in the index.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct IndexEntry {
@@ -25,15 +29,31 @@ struct IndexEntry {
     status: String,
 }
 
+/// The claim of an idempotency key: created once, atomically, by the publisher that creates the
+/// post; every other publisher (in this process or another) finds it and returns the same post.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Claim {
+    key: String,
+    #[serde(flatten)]
+    entry: IndexEntry,
+}
+
 /// An offline [`Publisher`]: writes each post to `{dir}/{slug}-{hash of key}.html` (a complete
 /// HTML page with title, meta description and the provenance in a
 /// `<script type="application/json" id="infin8-provenance">` block) and records it in
 /// `{dir}/index.json`, a key → file map replaced atomically (temporary file + rename).
 ///
-/// Idempotent by key: [`find_post`](Publisher::find_post) reads the map, and
-/// [`create_post`](Publisher::create_post) with a key already present returns the existing post
-/// without writing. `remote_id` is the file name, `url` the file's `file://` URL. Calls within one
-/// process are serialized; two processes sharing a folder are not coordinated.
+/// Idempotent by key, across processes: creating a post first *claims* its key by creating
+/// `{dir}/.claims/{hash of key}.json` atomically (a fully written temporary file hard-linked
+/// into place, which fails if the claim exists), and only the winner of the claim chooses the
+/// post's file. A publisher that loses the race, or retries after a crash, finds the claim and
+/// returns the same post, writing its file if the crashed winner never did.
+/// [`find_post`](Publisher::find_post) reads the claim (or, for folders written before claims
+/// existed, the index) and reports a post only once its file exists. `index.json` is a listing
+/// rebuilt from itself and the claims on every write: when two processes write it at once, the
+/// last one's listing may miss the other's newest post until the next write, but idempotency
+/// never depends on it. `remote_id` is the file name, `url` the file's `file://` URL. Calls within one process are also serialized. The folder must be on
+/// a filesystem with hard links (any local Unix or NTFS one).
 #[derive(Debug, Clone)]
 pub struct FilesystemPublisher {
     dir: PathBuf,
@@ -80,18 +100,105 @@ fn read_index(dir: &Path) -> Result<BTreeMap<String, IndexEntry>, ProviderError>
     }
 }
 
-/// Writes `contents` to `path` atomically: a temporary file in the same folder, then a rename.
-fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), ProviderError> {
+/// A temporary file next to `path`, unique among every publisher of every process.
+fn temp_path(path: &Path) -> PathBuf {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, contents).map_err(|e| io_error("cannot write", &tmp, &e))?;
-    std::fs::rename(&tmp, path).map_err(|e| io_error("cannot rename into", path, &e))
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    path.with_file_name(format!(".{name}.{}.{n}.tmp", std::process::id()))
 }
 
-fn write_index(dir: &Path, index: &BTreeMap<String, IndexEntry>) -> Result<(), ProviderError> {
-    let json = serde_json::to_vec_pretty(index)
+/// Writes `contents` to `path` atomically: a temporary file in the same folder, then a rename.
+fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), ProviderError> {
+    let tmp = temp_path(path);
+    std::fs::write(&tmp, contents).map_err(|e| io_error("cannot write", &tmp, &e))?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        io_error("cannot rename into", path, &e)
+    })
+}
+
+/// Writes `contents` to `path` only if `path` does not exist, atomically: readers see no file
+/// or the whole file. Returns whether this call created it.
+fn create_atomic(path: &Path, contents: &[u8]) -> Result<bool, ProviderError> {
+    let tmp = temp_path(path);
+    std::fs::write(&tmp, contents).map_err(|e| io_error("cannot write", &tmp, &e))?;
+    let linked = std::fs::hard_link(&tmp, path);
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(io_error("cannot create", path, &e)),
+    }
+}
+
+fn claim_path(dir: &Path, key: &str) -> PathBuf {
+    dir.join(CLAIMS_DIR).join(format!("{:016x}.json", hash_str(key)))
+}
+
+fn claim_json(key: &str, entry: &IndexEntry) -> Result<Vec<u8>, ProviderError> {
+    serde_json::to_vec_pretty(&Claim { key: key.to_string(), entry: entry.clone() })
+        .map_err(|e| ProviderError::invalid_request(FILESYSTEM_PLATFORM, format!("claim: {e}")))
+}
+
+/// The claim of `key`, if any.
+///
+/// # Errors
+/// An unreadable or undecodable claim, or one of another key with the same hash.
+fn read_claim(dir: &Path, key: &str) -> Result<Option<IndexEntry>, ProviderError> {
+    let path = claim_path(dir, key);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io_error("cannot read", &path, &e)),
+    };
+    let claim: Claim = serde_json::from_str(&text)
+        .map_err(|e| ProviderError::decode(FILESYSTEM_PLATFORM, format!("{}: {e}", path.display()), &text))?;
+    if claim.key != key {
+        return Err(ProviderError::invalid_request(
+            FILESYSTEM_PLATFORM,
+            format!("idempotency key hash collides with the post of another key ({})", path.display()),
+        ));
+    }
+    Ok(Some(claim.entry))
+}
+
+/// Every claim of the folder, by key (claims that cannot be read are skipped: the index is a
+/// listing, not the source of truth).
+fn read_claims(dir: &Path) -> BTreeMap<String, IndexEntry> {
+    let Ok(entries) = std::fs::read_dir(dir.join(CLAIMS_DIR)) else { return BTreeMap::new() };
+    entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .filter_map(|text| serde_json::from_str::<Claim>(&text).ok())
+        .map(|c| (c.key, c.entry))
+        .collect()
+}
+
+/// Every post: the index's entries (including those written before claims existed) updated by
+/// the claims.
+fn all_posts(dir: &Path) -> Result<BTreeMap<String, IndexEntry>, ProviderError> {
+    let mut posts = read_index(dir)?;
+    posts.extend(read_claims(dir));
+    Ok(posts)
+}
+
+/// Rewrites the index from the current index and every claim.
+fn refresh_index(dir: &Path) -> Result<(), ProviderError> {
+    let json = serde_json::to_vec_pretty(&all_posts(dir)?)
         .map_err(|e| ProviderError::invalid_request(FILESYSTEM_PLATFORM, format!("index: {e}")))?;
     write_atomic(&dir.join(INDEX_FILE), &json)
+}
+
+/// The post of `key` whose file exists, if any: from its claim, else from the index.
+fn existing_post(dir: &Path, key: &str) -> Result<Option<IndexEntry>, ProviderError> {
+    let entry = match read_claim(dir, key)? {
+        Some(entry) => Some(entry),
+        None => read_index(dir)?.get(key).cloned(),
+    };
+    Ok(entry.filter(|e| dir.join(&e.file).is_file()))
 }
 
 fn status_name(status: PostStatus) -> &'static str {
@@ -162,7 +269,7 @@ impl Publisher for FilesystemPublisher {
 
     async fn find_post(&self, idempotency_key: &str) -> Result<Option<PublishedPost>, ProviderError> {
         let key = idempotency_key.to_string();
-        self.blocking(move |dir| Ok(read_index(dir)?.get(&key).map(|e| published(dir, e)))).await
+        self.blocking(move |dir| Ok(existing_post(dir, &key)?.map(|e| published(dir, &e)))).await
     }
 
     async fn create_post(&self, draft: &PostDraft) -> Result<Metered<PublishedPost>, ProviderError> {
@@ -171,16 +278,43 @@ impl Publisher for FilesystemPublisher {
         }
         let draft = draft.clone();
         self.blocking(move |dir| {
-            let mut index = read_index(dir)?;
-            if let Some(existing) = index.get(&draft.idempotency_key) {
-                return Ok(Metered::free(published(dir, existing)));
+            let key = draft.idempotency_key.as_str();
+            let (entry, won) = match read_claim(dir, key)? {
+                Some(claimed) => (claimed, false),
+                None => {
+                    // Posts of folders written before claims existed are listed by the index only.
+                    if let Some(listed) = read_index(dir)?.get(key) {
+                        return Ok(Metered::free(published(dir, listed)));
+                    }
+                    let claims = dir.join(CLAIMS_DIR);
+                    std::fs::create_dir_all(&claims).map_err(|e| io_error("cannot create", &claims, &e))?;
+                    let mine =
+                        IndexEntry { file: file_name(&draft), status: status_name(draft.status).to_string() };
+                    if create_atomic(&claim_path(dir, key), &claim_json(key, &mine)?)? {
+                        (mine, true)
+                    } else {
+                        let theirs = read_claim(dir, key)?.ok_or_else(|| {
+                            ProviderError::unavailable(
+                                FILESYSTEM_PLATFORM,
+                                format!("the claim of {key} vanished"),
+                            )
+                        })?;
+                        (theirs, false)
+                    }
+                }
+            };
+            // The winner writes the file; a loser finding none (the winner crashed, or is not
+            // there yet) writes the same page under the same name.
+            let path = dir.join(&entry.file);
+            let wrote = won || !path.is_file();
+            if wrote {
+                write_atomic(&path, render_page(&draft).as_bytes())?;
             }
-            std::fs::create_dir_all(dir).map_err(|e| io_error("cannot create", dir, &e))?;
-            let entry = IndexEntry { file: file_name(&draft), status: status_name(draft.status).to_string() };
-            write_atomic(&dir.join(&entry.file), render_page(&draft).as_bytes())?;
-            index.insert(draft.idempotency_key.clone(), entry.clone());
-            write_index(dir, &index)?;
-            Ok(Metered::new(published(dir, &entry), one_write()))
+            if wrote || !read_index(dir)?.contains_key(key) {
+                refresh_index(dir)?;
+            }
+            let post = published(dir, &entry);
+            Ok(if wrote { Metered::new(post, one_write()) } else { Metered::free(post) })
         })
         .await
     }
@@ -193,8 +327,8 @@ impl Publisher for FilesystemPublisher {
         let remote_id = remote_id.to_string();
         let draft = draft.clone();
         self.blocking(move |dir| {
-            let mut index = read_index(dir)?;
-            let Some(key) = index.iter().find(|(_, e)| e.file == remote_id).map(|(k, _)| k.clone()) else {
+            let posts = all_posts(dir)?;
+            let Some(key) = posts.iter().find(|(_, e)| e.file == remote_id).map(|(k, _)| k.clone()) else {
                 return Err(ProviderError::NotFound {
                     provider: FILESYSTEM_PLATFORM.to_string(),
                     message: format!("no post {remote_id}"),
@@ -202,8 +336,10 @@ impl Publisher for FilesystemPublisher {
             };
             let entry = IndexEntry { file: remote_id, status: status_name(draft.status).to_string() };
             write_atomic(&dir.join(&entry.file), render_page(&draft).as_bytes())?;
-            index.insert(key, entry.clone());
-            write_index(dir, &index)?;
+            let claims = dir.join(CLAIMS_DIR);
+            std::fs::create_dir_all(&claims).map_err(|e| io_error("cannot create", &claims, &e))?;
+            write_atomic(&claim_path(dir, &key), &claim_json(&key, &entry)?)?;
+            refresh_index(dir)?;
             Ok(Metered::new(published(dir, &entry), one_write()))
         })
         .await

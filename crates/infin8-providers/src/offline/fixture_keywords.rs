@@ -1,11 +1,15 @@
 //! A deterministic keyword source: keyword research and SERP top URLs for any domain or seed,
-//! generated from the input's words and a built-in vocabulary, optionally overridden by a JSON
-//! fixture file.
+//! generated from the input's words and a topic vocabulary (the business's own topics, or a
+//! built-in generic one), optionally overridden by a JSON fixture file.
 
 use super::determinism::{SeededRng, hash_str, stable_hash};
+use super::keyword_vocabulary::{DOMAIN_PATTERNS, MODIFIERS, SITES, SUGGESTION_TEMPLATES, VOCABULARY};
+use super::pricing::OfflinePrices;
 use super::text::{content_words, slugify};
+use super::topics::{DEFAULT_MAX_TOPICS, topic_phrases};
 use crate::config::ConfigError;
 use async_trait::async_trait;
+use infin8_core::Usd;
 use infin8_core::keyword::{CompetitionLevel, KeywordMetrics, SearchIntent};
 use infin8_core::provider::{
     DomainKeywordsRequest, KeywordIdea, KeywordMetricsRequest, KeywordResearch, Locale, Metered,
@@ -18,83 +22,12 @@ use std::path::Path;
 /// The provider name recorded as the keyword source.
 pub const FIXTURE_KEYWORDS_NAME: &str = "fixture-keywords";
 
-/// Business and marketing topics mixed into the keywords of every domain.
-const VOCABULARY: &[&str] = &[
-    "crm software",
-    "email marketing",
-    "content marketing",
-    "project management",
-    "customer retention",
-    "lead generation",
-    "social media scheduling",
-    "invoice software",
-    "sales pipeline",
-    "seo audit",
-    "marketing automation",
-    "customer onboarding",
-    "help desk software",
-    "team collaboration",
-    "landing page builder",
-    "small business accounting",
-    "b2b marketing",
-    "conversion rate optimization",
-    "employee scheduling",
-    "inventory management",
-];
+/// Topics a domain ranks for.
+const TOPICS_PER_DOMAIN: usize = 8;
 
-/// Suffixes that turn a domain's own words into keywords it would rank for.
-const DOMAIN_PATTERNS: &[&str] = &["{w} software", "{w} tools", "{w} platform", "{w} services"];
-
-/// Expansion templates for a seed, with the intent each one carries and its language.
-const SUGGESTION_TEMPLATES: &[(&str, SearchIntent, &str)] = &[
-    ("{seed} for small business", SearchIntent::Commercial, "en"),
-    ("best {seed}", SearchIntent::Commercial, "en"),
-    ("how to choose {seed}", SearchIntent::Informational, "en"),
-    ("{seed} pricing", SearchIntent::Transactional, "en"),
-    ("what is {seed}", SearchIntent::Informational, "en"),
-    ("{seed} alternatives", SearchIntent::Commercial, "en"),
-    ("{seed} for startups", SearchIntent::Commercial, "en"),
-    ("free {seed}", SearchIntent::Transactional, "en"),
-    ("{seed} examples", SearchIntent::Informational, "en"),
-    ("{seed} best practices", SearchIntent::Informational, "en"),
-    ("{seed} comparison", SearchIntent::Commercial, "en"),
-    ("{seed} checklist", SearchIntent::Informational, "en"),
-    ("{seed} for agencies", SearchIntent::Commercial, "en"),
-    ("{seed} tips", SearchIntent::Informational, "en"),
-    ("how does {seed} work", SearchIntent::Informational, "en"),
-    ("{seed} reviews", SearchIntent::Commercial, "en"),
-    ("{seed} guide for beginners", SearchIntent::Informational, "en"),
-    ("buy {seed}", SearchIntent::Transactional, "en"),
-    ("{seed} trends 2026", SearchIntent::Informational, "en"),
-    ("{seed} mistakes to avoid", SearchIntent::Informational, "en"),
-    // Near-duplicates, for the filter's duplicate detection.
-    ("{seed} for small businesses", SearchIntent::Commercial, "en"),
-    ("best {seed}s", SearchIntent::Commercial, "en"),
-    ("{seed} prices", SearchIntent::Transactional, "en"),
-    // Non-English, for the language filter.
-    ("{seed} para pequeñas empresas", SearchIntent::Commercial, "es"),
-    ("meilleur {seed}", SearchIntent::Commercial, "fr"),
-    ("{seed} für kleine unternehmen", SearchIntent::Commercial, "de"),
-    // Navigational, for the brand/navigational filter.
-    ("{seed} login", SearchIntent::Navigational, "en"),
-    ("{seed} app download", SearchIntent::Navigational, "en"),
-];
-
-/// Sites the generated SERPs are made of (all under the reserved `.example` top-level domain).
-const SITES: &[&str] = &[
-    "www.bizguide.example",
-    "blog.growthdesk.example",
-    "www.smallbizhub.example",
-    "learn.marketcraft.example",
-    "www.reviewlane.example",
-    "docs.opsplaybook.example",
-    "www.founderfield.example",
-    "news.tradewire.example",
-    "www.compareit.example",
-    "academy.saleslab.example",
-    "www.howtohq.example",
-    "community.teamforum.example",
-];
+/// Business topics every domain ranks for (the strongest ones, first in the list); the rest of
+/// [`TOPICS_PER_DOMAIN`] are chosen per domain.
+const LEAD_TOPICS: usize = 3;
 
 /// Keywords, SERPs and metrics to serve instead of generated ones (the JSON fixture format).
 ///
@@ -136,34 +69,63 @@ impl KeywordFixture {
 }
 
 /// An offline [`KeywordResearch`] and [`SerpResearch`]: deterministic, realistic-looking keyword
-/// data for any domain or seed, at zero cost.
+/// data for any domain or seed.
 ///
 /// - `ranked_keywords("acme-crm.com")` mixes the domain's own words (`"acme software"`, …), a few
-///   navigational brand keywords and topics from a built-in business vocabulary.
+///   navigational brand keywords and eight topics (each also as `"best {topic}"` and
+///   `"{topic} strategy"`). The topics come from the business: [`for_business`](Self::for_business)
+///   extracts them from a business description with [`topic_phrases`](super::topic_phrases),
+///   [`with_topics`](Self::with_topics) takes them as given; every domain then ranks for the
+///   first three and five more chosen by the domain. Without business topics they are chosen from
+///   a built-in generic vocabulary (`"crm software"`, `"email marketing"`, …).
 /// - `keyword_suggestions("crm software")` returns up to 28 expansions (`"crm software for small
 ///   business"`, `"best crm software"`, `"how to choose crm software"`, …) including
 ///   near-duplicates, non-English and navigational ones, so that filtering has work to do.
 /// - Metrics (volume, CPC, competition, difficulty, intent) are a pure function of the keyword.
 /// - `top_urls` is a pure function of the keyword's words: keywords sharing words share URLs, so
 ///   SERP-overlap clustering groups related keywords.
+/// - Cost: free by default; [`with_prices`](Self::with_prices) charges simulated list prices
+///   ([`OfflinePrices::keyword_call`] per research call, [`OfflinePrices::serp`] per SERP), both in
+///   the [`Metered`] usage and in `estimate`.
 ///
 /// The data is made up. It is for demos and tests, never for decisions.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct FixtureKeywords {
     fixture: KeywordFixture,
+    topics: Vec<String>,
+    prices: OfflinePrices,
+}
+
+impl Default for FixtureKeywords {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl FixtureKeywords {
-    /// Generated data only.
+    /// Generated data only, generic topics, free.
     #[must_use]
     pub fn new() -> Self {
-        Self::default()
+        Self { fixture: KeywordFixture::default(), topics: Vec::new(), prices: OfflinePrices::free() }
+    }
+
+    /// Generated data whose topics are those of a business description (see
+    /// [`topic_phrases`](super::topic_phrases)); the generic vocabulary if it has none.
+    ///
+    /// ```
+    /// use infin8_providers::offline::FixtureKeywords;
+    /// let kw = FixtureKeywords::for_business("We make payroll software for restaurants.");
+    /// assert_eq!(kw.topics()[0], "payroll software");
+    /// ```
+    #[must_use]
+    pub fn for_business(description: &str) -> Self {
+        Self::new().with_business(description)
     }
 
     /// Serves `fixture` where it has data, generated data elsewhere.
     #[must_use]
     pub fn with_fixture(fixture: KeywordFixture) -> Self {
-        Self { fixture: fixture.lower_keys() }
+        Self { fixture: fixture.lower_keys(), ..Self::new() }
     }
 
     /// Loads a [`KeywordFixture`] from a JSON file.
@@ -179,7 +141,61 @@ impl FixtureKeywords {
         Ok(Self::with_fixture(fixture))
     }
 
-    fn generated_ranked(domain: &str, limit: usize) -> Vec<KeywordIdea> {
+    /// Generates keywords about these topics (best first) instead of the generic vocabulary.
+    /// Topics are trimmed, lower-cased and deduplicated; none left means the generic vocabulary.
+    #[must_use]
+    pub fn with_topics<S: AsRef<str>>(mut self, topics: impl IntoIterator<Item = S>) -> Self {
+        let mut seen = BTreeSet::new();
+        self.topics = topics
+            .into_iter()
+            .map(|t| t.as_ref().split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase())
+            .filter(|t| !t.is_empty() && seen.insert(t.clone()))
+            .collect();
+        self
+    }
+
+    /// [`with_topics`](Self::with_topics) with the topics of a business description.
+    #[must_use]
+    pub fn with_business(self, description: &str) -> Self {
+        self.with_topics(topic_phrases(description, DEFAULT_MAX_TOPICS))
+    }
+
+    /// Charges these simulated prices ([`OfflinePrices::free`] by default).
+    #[must_use]
+    pub fn with_prices(mut self, prices: OfflinePrices) -> Self {
+        self.prices = prices;
+        self
+    }
+
+    /// The business topics keywords are generated about (empty: the generic vocabulary).
+    #[must_use]
+    pub fn topics(&self) -> &[String] {
+        &self.topics
+    }
+
+    /// The prices charged.
+    #[must_use]
+    pub fn prices(&self) -> OfflinePrices {
+        self.prices
+    }
+
+    /// The topics `host` ranks for: the lead business topics plus others chosen by the host, or
+    /// generic ones chosen by the host.
+    fn domain_topics(&self, rng: &mut SeededRng) -> Vec<String> {
+        let (lead, pool): (&[String], Vec<String>) = if self.topics.is_empty() {
+            (&[], VOCABULARY.iter().map(|t| (*t).to_string()).collect())
+        } else {
+            let lead = self.topics.len().min(LEAD_TOPICS);
+            (&self.topics[..lead], self.topics[lead..].to_vec())
+        };
+        let mut pool = pool;
+        for i in (1..pool.len()).rev() {
+            pool.swap(i, rng.index(i + 1));
+        }
+        lead.iter().cloned().chain(pool).take(TOPICS_PER_DOMAIN).collect()
+    }
+
+    fn generated_ranked(&self, domain: &str, limit: usize) -> Vec<KeywordIdea> {
         let host = domain.trim().trim_start_matches("www.").to_lowercase();
         let label = host.rsplit_once('.').map_or(host.as_str(), |(name, _tld)| name);
         let own = content_words(label);
@@ -197,13 +213,8 @@ impl FixtureKeywords {
             texts.push((format!("{brand} pricing"), Some(SearchIntent::Transactional)));
             texts.push((format!("{brand} reviews"), Some(SearchIntent::Commercial)));
         }
-        // Eight topics from the vocabulary, chosen by the domain.
-        let mut topics: Vec<&str> = VOCABULARY.to_vec();
-        for i in (1..topics.len()).rev() {
-            topics.swap(i, rng.index(i + 1));
-        }
-        for topic in topics.into_iter().take(8) {
-            texts.push((topic.to_string(), None));
+        for topic in self.domain_topics(&mut rng) {
+            texts.push((topic.clone(), None));
             texts.push((format!("best {topic}"), Some(SearchIntent::Commercial)));
             texts.push((format!("{topic} strategy"), Some(SearchIntent::Informational)));
         }
@@ -282,25 +293,6 @@ impl FixtureKeywords {
 fn idea(keyword: String, metrics: KeywordMetrics, language: &str, source: &str) -> KeywordIdea {
     KeywordIdea { keyword, metrics, language: Some(language.to_string()), source: source.to_string() }
 }
-
-/// Words that shape a keyword's intent but not its topic.
-const MODIFIERS: &[&str] = &[
-    "best",
-    "buy",
-    "cheap",
-    "choose",
-    "comparison",
-    "download",
-    "examples",
-    "free",
-    "guide",
-    "login",
-    "pricing",
-    "reviews",
-    "tips",
-    "vs",
-    "work",
-];
 
 /// The intent a keyword's words suggest.
 fn guess_intent(words: &[String], rng: &mut SeededRng) -> SearchIntent {
@@ -392,6 +384,11 @@ impl KeywordResearch for FixtureKeywords {
         FIXTURE_KEYWORDS_NAME
     }
 
+    /// One research call at [`OfflinePrices::keyword_call`].
+    fn estimate(&self) -> Usd {
+        self.prices.keyword_call
+    }
+
     async fn ranked_keywords(
         &self,
         request: &DomainKeywordsRequest,
@@ -400,14 +397,14 @@ impl KeywordResearch for FixtureKeywords {
         let key = request.domain.trim().to_lowercase();
         let mut ideas = match self.fixture.ranked.get(&key) {
             Some(ideas) => ideas.iter().take(limit).cloned().collect(),
-            None => Self::generated_ranked(&key, limit),
+            None => self.generated_ranked(&key, limit),
         };
         for idea in &mut ideas {
             if idea.metrics.serp_urls.is_empty() {
                 idea.metrics.serp_urls = self.urls_for(&idea.keyword, 10);
             }
         }
-        Ok(free_items(ideas))
+        Ok(self.research_call(ideas))
     }
 
     async fn keyword_suggestions(
@@ -425,7 +422,7 @@ impl KeywordResearch for FixtureKeywords {
                 idea.metrics.serp_urls = self.urls_for(&idea.keyword, 10);
             }
         }
-        Ok(free_items(ideas))
+        Ok(self.research_call(ideas))
     }
 
     async fn keyword_metrics(
@@ -438,7 +435,7 @@ impl KeywordResearch for FixtureKeywords {
             .filter(|k| !k.trim().is_empty())
             .map(|k| idea(k.clone(), self.metrics_for(k), "en", "fixture:keyword_metrics"))
             .collect();
-        Ok(free_items(ideas))
+        Ok(self.research_call(ideas))
     }
 }
 
@@ -448,6 +445,11 @@ impl SerpResearch for FixtureKeywords {
         FIXTURE_KEYWORDS_NAME
     }
 
+    /// The default depth of 10 results at [`OfflinePrices::serp`].
+    fn estimate(&self) -> Usd {
+        self.prices.serp(10)
+    }
+
     async fn top_urls(
         &self,
         keyword: &str,
@@ -455,11 +457,19 @@ impl SerpResearch for FixtureKeywords {
         depth: u32,
     ) -> Result<Metered<Vec<String>>, ProviderError> {
         let urls = self.urls_for(keyword, usize::try_from(depth).unwrap_or(usize::MAX));
-        Ok(free_items(urls))
+        Ok(priced(urls, self.prices.serp(depth)))
     }
 }
 
-fn free_items<T>(items: Vec<T>) -> Metered<Vec<T>> {
-    let usage = ProviderUsage { items: items.len() as u64, ..ProviderUsage::default() };
+impl FixtureKeywords {
+    /// Items of one keyword research call, at its price.
+    fn research_call<T>(&self, items: Vec<T>) -> Metered<Vec<T>> {
+        priced(items, self.prices.keyword_call)
+    }
+}
+
+/// Items of one simulated call costing `cost` (no HTTP request is made).
+fn priced<T>(items: Vec<T>, cost: Usd) -> Metered<Vec<T>> {
+    let usage = ProviderUsage { cost, items: items.len() as u64, ..ProviderUsage::default() };
     Metered::new(items, usage)
 }

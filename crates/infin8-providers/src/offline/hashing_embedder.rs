@@ -1,6 +1,8 @@
 //! A real lexical embedding with no model: character n-gram feature hashing.
 
+use super::pricing::{OfflinePrices, chars_to_tokens};
 use async_trait::async_trait;
+use infin8_core::Usd;
 use infin8_core::cluster::embed::hash_embed;
 use infin8_core::provider::{Embedder, Metered, ProviderError, ProviderUsage};
 
@@ -12,7 +14,8 @@ pub const DEFAULT_HASH_DIM: usize = 256;
 ///
 /// Keywords sharing words or word pieces ("crm software", "crm softwares", "software for crm")
 /// get a high cosine similarity; unrelated ones a cosine near zero. It knows nothing of synonyms.
-/// Deterministic, offline, free. Token usage is estimated as characters / 4.
+/// Deterministic and offline. Token usage is estimated as characters / 4; free by default, or
+/// charged at simulated prices ([`with_prices`](Self::with_prices)).
 ///
 /// This wraps [`infin8_core::cluster::embed::hash_embed`], so vectors are identical to the ones
 /// the core's clustering computes when no embedder is given.
@@ -20,6 +23,7 @@ pub const DEFAULT_HASH_DIM: usize = 256;
 pub struct HashingEmbedder {
     dim: usize,
     name: String,
+    prices: OfflinePrices,
 }
 
 impl Default for HashingEmbedder {
@@ -33,7 +37,14 @@ impl HashingEmbedder {
     #[must_use]
     pub fn new(dim: usize) -> Self {
         let dim = dim.max(1);
-        Self { dim, name: format!("hashing-ngram-{dim}") }
+        Self { dim, name: format!("hashing-ngram-{dim}"), prices: OfflinePrices::free() }
+    }
+
+    /// Charges tokens at these simulated prices ([`OfflinePrices::embedding`]; free by default).
+    #[must_use]
+    pub fn with_prices(mut self, prices: OfflinePrices) -> Self {
+        self.prices = prices;
+        self
     }
 }
 
@@ -47,14 +58,24 @@ impl Embedder for HashingEmbedder {
         Some(self.dim)
     }
 
+    /// Characters / 4 at the simulated price.
+    fn estimate(&self, texts: &[String]) -> Usd {
+        self.prices.embedding_tokens(tokens_of(texts))
+    }
+
     async fn embed(&self, texts: &[String]) -> Result<Metered<Vec<Vec<f32>>>, ProviderError> {
         let vectors: Vec<Vec<f32>> = texts.iter().map(|t| hash_embed(t, self.dim)).collect();
-        let chars: usize = texts.iter().map(|t| t.chars().count()).sum();
+        let prompt_tokens = tokens_of(texts);
         let usage = ProviderUsage {
-            prompt_tokens: (chars as u64).div_ceil(4),
+            cost: self.prices.embedding_tokens(prompt_tokens),
+            prompt_tokens,
             items: texts.len() as u64,
             ..ProviderUsage::default()
         };
         Ok(Metered::new(vectors, usage))
     }
+}
+
+fn tokens_of(texts: &[String]) -> u64 {
+    chars_to_tokens(texts.iter().map(|t| t.chars().count()).sum())
 }

@@ -1,9 +1,11 @@
 //! Web research over a local folder of text and Markdown documents, ranked with BM25.
 
 use super::builtin_corpus::BUILTIN_DOCUMENTS;
+use super::pricing::OfflinePrices;
 use super::text::{content_words, words};
 use crate::config::ConfigError;
 use async_trait::async_trait;
+use infin8_core::Usd;
 use infin8_core::article::Source;
 use infin8_core::provider::{Metered, ProviderError, ProviderUsage, WebResearch, WebSearchRequest};
 use std::collections::HashMap;
@@ -37,12 +39,15 @@ struct Document {
 ///
 /// URLs are `file://` URLs of the documents, or a configured base URL joined with the file's
 /// relative path. `include_domains`/`exclude_domains` apply to the URLs' hosts (a `file://` URL
-/// has none, so include filters exclude it). Free.
+/// has none, so include filters exclude it). Free by default, or charged per search at simulated
+/// prices ([`with_prices`](Self::with_prices): one credit for a basic search, two for an advanced
+/// one, like Tavily).
 #[derive(Debug, Clone)]
 pub struct LocalCorpus {
     documents: Vec<Document>,
     document_frequency: HashMap<String, u32>,
     average_length: f64,
+    prices: OfflinePrices,
 }
 
 impl Default for LocalCorpus {
@@ -119,6 +124,14 @@ impl LocalCorpus {
         Ok(Self::from_documents(docs))
     }
 
+    /// Charges each search at these simulated prices ([`OfflinePrices::web_search`]; free by
+    /// default).
+    #[must_use]
+    pub fn with_prices(mut self, prices: OfflinePrices) -> Self {
+        self.prices = prices;
+        self
+    }
+
     /// The number of documents indexed.
     #[must_use]
     pub fn len(&self) -> usize {
@@ -149,7 +162,12 @@ impl LocalCorpus {
             .collect();
         let total: usize = documents.iter().map(|d| d.length).sum();
         let average_length = if documents.is_empty() { 1.0 } else { total as f64 / documents.len() as f64 };
-        Self { documents, document_frequency, average_length: average_length.max(1.0) }
+        Self {
+            documents,
+            document_frequency,
+            average_length: average_length.max(1.0),
+            prices: OfflinePrices::free(),
+        }
     }
 
     fn bm25(&self, doc: &Document, query: &[String]) -> f64 {
@@ -207,12 +225,21 @@ impl WebResearch for LocalCorpus {
         LOCAL_CORPUS_NAME
     }
 
+    /// The credits of the requested depth at the simulated price.
+    fn estimate(&self, request: &WebSearchRequest) -> Usd {
+        self.prices.web_search(request.depth)
+    }
+
     async fn search(&self, request: &WebSearchRequest) -> Result<Metered<Vec<Source>>, ProviderError> {
         if request.query.trim().is_empty() {
             return Err(ProviderError::invalid_request(LOCAL_CORPUS_NAME, "empty query"));
         }
         let sources = self.rank(request);
-        let usage = ProviderUsage { items: sources.len() as u64, ..ProviderUsage::default() };
+        let usage = ProviderUsage {
+            cost: self.prices.web_search(request.depth),
+            items: sources.len() as u64,
+            ..ProviderUsage::default()
+        };
         Ok(Metered::new(sources, usage))
     }
 }

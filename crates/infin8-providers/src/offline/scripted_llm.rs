@@ -1,10 +1,12 @@
 //! A scripted stand-in for a language model: deterministic, offline, structurally valid.
 
 use super::determinism::{SeededRng, stable_hash};
+use super::pricing::{ESTIMATE_MAX_TOKENS, OfflinePrices, chars_to_tokens};
 use super::schema_walker::SchemaWalker;
 use super::text::{capitalize, content_words, escape_html, truncate_chars};
 use crate::json_schema::validate;
 use async_trait::async_trait;
+use infin8_core::Usd;
 use infin8_core::provider::{
     ChatRole, Completion, CompletionRequest, LanguageModel, Metered, ProviderError, ProviderUsage,
     ResponseFormat,
@@ -33,10 +35,13 @@ pub const SCRIPTED_MODEL_NAME: &str = "scripted-offline";
 /// - The keyword is taken from a `keyword: …` (or `topic: …`) line of the prompt, else the first
 ///   double-quoted phrase, else the first content words.
 /// - Deterministic: the same request always gives the same answer (seeded by a hash of it).
-/// - Usage: tokens estimated as characters / 4; cost zero.
+/// - Usage: tokens estimated as characters / 4; cost zero by default, or those tokens at
+///   simulated prices ([`with_prices`](Self::with_prices)), estimated beforehand like the
+///   OpenAI client does (prompt characters / 4 plus `max_tokens`, else 4,096).
 #[derive(Debug, Clone)]
 pub struct ScriptedLanguageModel {
     name: String,
+    prices: OfflinePrices,
 }
 
 impl Default for ScriptedLanguageModel {
@@ -49,7 +54,14 @@ impl ScriptedLanguageModel {
     /// The scripted model, named [`SCRIPTED_MODEL_NAME`].
     #[must_use]
     pub fn new() -> Self {
-        Self { name: SCRIPTED_MODEL_NAME.to_string() }
+        Self { name: SCRIPTED_MODEL_NAME.to_string(), prices: OfflinePrices::free() }
+    }
+
+    /// Charges tokens at these simulated prices ([`OfflinePrices::llm`]; free by default).
+    #[must_use]
+    pub fn with_prices(mut self, prices: OfflinePrices) -> Self {
+        self.prices = prices;
+        self
     }
 
     /// The answer to a request, without metering.
@@ -99,12 +111,22 @@ impl LanguageModel for ScriptedLanguageModel {
         &self.name
     }
 
+    /// Prompt characters / 4 plus `max_tokens` (else 4,096) at the simulated price.
+    fn estimate(&self, request: &CompletionRequest) -> Usd {
+        let prompt_chars: usize = request.messages.iter().map(|m| m.content.chars().count()).sum();
+        let completion = u64::from(request.max_tokens.unwrap_or(ESTIMATE_MAX_TOKENS));
+        self.prices.llm_tokens(chars_to_tokens(prompt_chars), completion)
+    }
+
     async fn complete(&self, request: &CompletionRequest) -> Result<Metered<Completion>, ProviderError> {
         let (content, json) = self.answer(request)?;
         let prompt_chars: usize = request.messages.iter().map(|m| m.content.chars().count()).sum();
+        let prompt_tokens = chars_to_tokens(prompt_chars);
+        let completion_tokens = chars_to_tokens(content.chars().count());
         let usage = ProviderUsage {
-            prompt_tokens: (prompt_chars as u64).div_ceil(4),
-            completion_tokens: (content.chars().count() as u64).div_ceil(4),
+            cost: self.prices.llm_tokens(prompt_tokens, completion_tokens),
+            prompt_tokens,
+            completion_tokens,
             items: 1,
             ..ProviderUsage::default()
         };
