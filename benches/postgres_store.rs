@@ -10,7 +10,9 @@
 //!   reclaims, so every iteration is a full CAS: update + transition row + audit row, in one
 //!   transaction that also switches role and tenant);
 //! - `pg_upsert_keywords/{1000,10000,50000}`: one `upsert_keywords` call inserting N new keywords
-//!   (with metrics) into a fresh workflow: one `INSERT … SELECT FROM UNNEST(…)` statement.
+//!   (with metrics) into a fresh workflow: one `INSERT … SELECT FROM UNNEST(…)` statement;
+//! - `pg_upsert_longtails/50000`: 50,000 longtails under 100 seeds of a fresh workflow (every row
+//!   also names a same-workflow parent), the shape of the pipeline's longtail step.
 //!
 //! The crate README records results beside `pgbench -S` / `-N` on the same machine.
 
@@ -191,6 +193,58 @@ fn bench_upsert(c: &mut Criterion, f: &Fixture) {
     group.finish();
 }
 
+/// 50,000 longtails under 100 seeds of a fresh workflow: the shape of the pipeline's longtail
+/// step, where every row also names a parent in the same workflow.
+fn bench_upsert_longtails(c: &mut Criterion, f: &Fixture) {
+    const SEEDS: usize = 100;
+    const LONGTAILS: usize = 50_000;
+    let mut group = c.benchmark_group("pg_upsert_longtails");
+    group.sample_size(10).measurement_time(Duration::from_secs(10));
+    group.throughput(Throughput::Elements(LONGTAILS as u64));
+    let mut seed = 1_000_000u64;
+    group.bench_function(BenchmarkId::from_parameter(LONGTAILS), |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                seed += 1;
+                let wf =
+                    f.rt.block_on(
+                        f.store.create_workflow(
+                            &f.ctx,
+                            NewWorkflow { title: "lt".into(), ..Default::default() },
+                        ),
+                    )
+                    .unwrap();
+                let parents =
+                    f.rt.block_on(f.store.upsert_keywords(&f.ctx, &keywords(wf.id, SEEDS, seed))).unwrap();
+                let batch: Vec<NewKeyword> = (0..LONGTAILS)
+                    .map(|i| {
+                        let parent = parents[i % SEEDS].id;
+                        NewKeyword::new(
+                            wf.id,
+                            KeywordType::Longtail,
+                            Some(parent),
+                            format!("long tail {seed} {i}"),
+                            "bench",
+                        )
+                        .with_metrics(KeywordMetrics {
+                            search_volume: Some(i as i64 % 5_000),
+                            ..KeywordMetrics::default()
+                        })
+                    })
+                    .collect();
+                let start = Instant::now();
+                let out = f.rt.block_on(f.store.upsert_keywords(&f.ctx, &batch)).unwrap();
+                total += start.elapsed();
+                assert!(out.iter().all(|k| k.created));
+                black_box(out);
+            }
+            total
+        });
+    });
+    group.finish();
+}
+
 fn main() {
     let Ok(url) = std::env::var("DATABASE_URL") else {
         eprintln!("postgres_store bench: DATABASE_URL is not set; nothing measured");
@@ -200,6 +254,7 @@ fn main() {
     let f = fixture(&url);
     bench_transitions(&mut c, &f);
     bench_upsert(&mut c, &f);
+    bench_upsert_longtails(&mut c, &f);
     drop(f);
     c.final_summary();
 }
