@@ -162,6 +162,16 @@ fn keywords(wf: infin8_core::ids::WorkflowId, n: usize, seed: u64) -> Vec<NewKey
         .collect()
 }
 
+/// The time of one `upsert_keywords` call inserting `batch` (all new keywords).
+fn timed_upsert(f: &Fixture, batch: &[NewKeyword]) -> Duration {
+    let start = Instant::now();
+    let out = f.rt.block_on(f.store.upsert_keywords(&f.ctx, batch)).unwrap();
+    let elapsed = start.elapsed();
+    assert!(out.iter().all(|k| k.created));
+    black_box(out);
+    elapsed
+}
+
 fn bench_upsert(c: &mut Criterion, f: &Fixture) {
     let mut group = c.benchmark_group("pg_upsert_keywords");
     group.sample_size(10).measurement_time(Duration::from_secs(10));
@@ -179,12 +189,7 @@ fn bench_upsert(c: &mut Criterion, f: &Fixture) {
                             NewWorkflow { title: "kw".into(), ..Default::default() },
                         ))
                         .unwrap();
-                    let batch = keywords(wf.id, n, seed);
-                    let start = Instant::now();
-                    let out = f.rt.block_on(f.store.upsert_keywords(&f.ctx, &batch)).unwrap();
-                    total += start.elapsed();
-                    assert!(out.iter().all(|k| k.created));
-                    black_box(out);
+                    total += timed_upsert(f, &keywords(wf.id, n, seed));
                 }
                 total
             });
@@ -233,11 +238,7 @@ fn bench_upsert_longtails(c: &mut Criterion, f: &Fixture) {
                         })
                     })
                     .collect();
-                let start = Instant::now();
-                let out = f.rt.block_on(f.store.upsert_keywords(&f.ctx, &batch)).unwrap();
-                total += start.elapsed();
-                assert!(out.iter().all(|k| k.created));
-                black_box(out);
+                total += timed_upsert(f, &batch);
             }
             total
         });

@@ -8,12 +8,13 @@
 //! embedding is skipped. Each batch is written atomically.
 
 use super::StepEnd;
-use crate::cluster::{ClusterItem, ClusterType, NewClusterSpoke, cluster_hub_spoke};
+use crate::cluster::{ClusterItem, ClusterType, Clustering, NewClusterSpoke, cluster_hub_spoke};
 use crate::engine::config::ClusteringMethod;
 use crate::engine::ledger::Spend;
 use crate::engine::step::bounded;
 use crate::engine::step::{Role, StepCtx};
 use crate::error::{Error, Result};
+use crate::ids::WorkflowId;
 use crate::keyword::{FilterStatus, Keyword, KeywordQuery, KeywordUpdate};
 use crate::ledger::UsageMetric;
 use crate::provider::ProviderError;
@@ -106,15 +107,26 @@ async fn run_embeddings(sc: &StepCtx<'_>) -> Result<StepEnd> {
         .collect();
     let clustering = cluster_hub_spoke(&items, &sc.engine.config.clustering)
         .map_err(|e| Error::invalid("embedding", e.to_string()))?;
+    store_clusters(sc, wf, &clustering, ClusterType::HubSpoke).await
+}
+
+/// Replaces the workflow's clusters with `clustering` (one row per hub–spoke pair) and ends the
+/// step. Shared by both clustering methods.
+pub(crate) async fn store_clusters(
+    sc: &StepCtx<'_>,
+    wf: WorkflowId,
+    clustering: &Clustering,
+    cluster_type: ClusterType,
+) -> Result<StepEnd> {
     let spokes: Vec<NewClusterSpoke> = clustering
         .clusters
         .iter()
         .flat_map(|c| {
-            c.spokes.iter().map(|&(spoke, similarity)| NewClusterSpoke {
+            c.spokes.iter().map(move |&(spoke, similarity)| NewClusterSpoke {
                 hub_keyword_id: c.hub,
                 spoke_keyword_id: spoke,
                 similarity,
-                cluster_type: ClusterType::HubSpoke,
+                cluster_type,
             })
         })
         .collect();

@@ -18,8 +18,9 @@
 //! The embedder is not called: nothing after step 6 reads embeddings.
 
 use super::StepEnd;
+use super::clustering::store_clusters;
 use super::filtering::merge_metadata;
-use crate::cluster::{ClusterType, NewClusterSpoke, SerpItem, SerpOverlapConfig, cluster_serp_overlap};
+use crate::cluster::{ClusterType, SerpItem, SerpOverlapConfig, cluster_serp_overlap};
 use crate::engine::ledger::Spend;
 use crate::engine::step::{Role, StepCtx, bounded};
 use crate::error::{Error, Result};
@@ -75,21 +76,7 @@ pub(crate) async fn run(sc: &StepCtx<'_>, settings: &SerpOverlapConfig) -> Resul
         .collect();
     let clustering =
         cluster_serp_overlap(&items, settings).map_err(|e| Error::invalid("clustering", e.to_string()))?;
-    let spokes: Vec<NewClusterSpoke> = clustering
-        .clusters
-        .iter()
-        .flat_map(|c| {
-            c.spokes.iter().map(|&(spoke, similarity)| NewClusterSpoke {
-                hub_keyword_id: c.hub,
-                spoke_keyword_id: spoke,
-                similarity,
-                cluster_type: ClusterType::SerpOverlap,
-            })
-        })
-        .collect();
-    sc.store().replace_clusters(&sc.ctx, wf, &spokes).await?;
-    sc.item_done(format!("{} clusters", clustering.clusters.len()));
-    Ok(StepEnd::Completed)
+    store_clusters(sc, wf, &clustering, ClusterType::SerpOverlap).await
 }
 
 /// Buys and persists the top URLs of `todo`, concurrently. Every call that succeeded is
