@@ -162,6 +162,12 @@ fn keywords(wf: infin8_core::ids::WorkflowId, n: usize, seed: u64) -> Vec<NewKey
         .collect()
 }
 
+/// A new, empty workflow titled `title`.
+fn fresh_workflow(f: &Fixture, title: &str) -> Workflow {
+    let new = NewWorkflow { title: title.into(), ..Default::default() };
+    f.rt.block_on(f.store.create_workflow(&f.ctx, new)).unwrap()
+}
+
 /// The time of one `upsert_keywords` call inserting `batch` (all new keywords).
 fn timed_upsert(f: &Fixture, batch: &[NewKeyword]) -> Duration {
     let start = Instant::now();
@@ -183,12 +189,7 @@ fn bench_upsert(c: &mut Criterion, f: &Fixture) {
                 let mut total = Duration::ZERO;
                 for _ in 0..iters {
                     seed += 1;
-                    let wf =
-                        f.rt.block_on(f.store.create_workflow(
-                            &f.ctx,
-                            NewWorkflow { title: "kw".into(), ..Default::default() },
-                        ))
-                        .unwrap();
+                    let wf = fresh_workflow(f, "kw");
                     total += timed_upsert(f, &keywords(wf.id, n, seed));
                 }
                 total
@@ -212,14 +213,7 @@ fn bench_upsert_longtails(c: &mut Criterion, f: &Fixture) {
             let mut total = Duration::ZERO;
             for _ in 0..iters {
                 seed += 1;
-                let wf =
-                    f.rt.block_on(
-                        f.store.create_workflow(
-                            &f.ctx,
-                            NewWorkflow { title: "lt".into(), ..Default::default() },
-                        ),
-                    )
-                    .unwrap();
+                let wf = fresh_workflow(f, "lt");
                 let parents =
                     f.rt.block_on(f.store.upsert_keywords(&f.ctx, &keywords(wf.id, SEEDS, seed))).unwrap();
                 let batch: Vec<NewKeyword> = (0..LONGTAILS)

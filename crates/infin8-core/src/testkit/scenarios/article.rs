@@ -8,7 +8,8 @@ use crate::testkit::fixtures::*;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-fn new_article(workflow_id: WorkflowId, keyword_id: KeywordId, title: &str) -> NewArticle {
+/// A new article on `keyword_id` titled `title` (five sections planned).
+pub(crate) fn new_article(workflow_id: WorkflowId, keyword_id: KeywordId, title: &str) -> NewArticle {
     NewArticle {
         workflow_id,
         keyword_id,

@@ -1,8 +1,9 @@
 //! Every write requires a permission (store convention 10): a `Viewer` writes nothing, the
 //! pipeline's writes need `RunWorkflows`, competitors and organizations need `ChangeSettings`.
 
+use super::article::new_article;
 use crate::approval::{ApprovalEntityType, Decision, NewApproval};
-use crate::article::{ArticleUpdate, NewArticle};
+use crate::article::ArticleUpdate;
 use crate::audit::{AuditQuery, NewAuditEntry};
 use crate::cluster::{ClusterType, NewClusterSpoke, NewValidation, ValidationStatus};
 use crate::ids::{
@@ -70,17 +71,6 @@ fn research(query: &str) -> NewResearchCacheEntry {
     }
 }
 
-fn article(wf: WorkflowId, kw: KeywordId) -> NewArticle {
-    NewArticle {
-        workflow_id: wf,
-        keyword_id: kw,
-        title: "t".into(),
-        slug: "t".into(),
-        sections_total: 1,
-        focus_keyword: None,
-    }
-}
-
 fn spoke(hub: KeywordId, spoke: KeywordId) -> NewClusterSpoke {
     NewClusterSpoke {
         hub_keyword_id: hub,
@@ -136,7 +126,7 @@ fn claim(article: ArticleId, owner: &str, now: i64) -> PublishClaimRequest {
 async fn target(s: &dyn Store, owner: &TenantContext) -> Target {
     let wf = new_workflow(s, owner).await;
     let keywords = seed_keywords(s, owner, &wf, &["hub", "spoke"]).await;
-    let article = s.create_article(owner, article(wf.id, keywords[0])).await.unwrap().id;
+    let article = s.create_article(owner, new_article(wf.id, keywords[0], "t")).await.unwrap().id;
     let competitor =
         s.upsert_competitors(owner, &[NewCompetitor { url: "https://rival.example".into() }]).await.unwrap()
             [0]
@@ -238,7 +228,7 @@ pub async fn permissions_viewer_writes_nothing(ts: TestStore) {
     assert_forbidden(s.record_approvals(&viewer, &[approval(wf, k[0])]).await);
 
     // Article store.
-    assert_forbidden(s.create_article(&viewer, article(wf, k[1])).await);
+    assert_forbidden(s.create_article(&viewer, new_article(wf, k[1], "t")).await);
     let retitle = ArticleUpdate { title: Some("viewer".into()), error: Some(None), ..Default::default() };
     assert_forbidden(s.update_article(&viewer, t.article, retitle).await);
     assert_forbidden(s.upsert_section(&viewer, super::article::section(t.article, 0, "viewer")).await);
@@ -324,7 +314,7 @@ pub async fn permissions_member_runs_pipeline_admin_changes_settings(ts: TestSto
     assert_eq!(s.replace_clusters(&member, wf.id, &[spoke(k[0], k[1])]).await.unwrap().len(), 1);
     assert_eq!(s.replace_validations(&member, wf.id, &[validation(k[0])]).await.unwrap().len(), 1);
     assert_eq!(s.record_approvals(&member, &[approval(wf.id, k[0])]).await.unwrap().len(), 1);
-    let a = s.create_article(&member, article(wf.id, k[0])).await.unwrap();
+    let a = s.create_article(&member, new_article(wf.id, k[0], "t")).await.unwrap();
     let failed = ArticleUpdate { error: Some(Some("member".into())), ..Default::default() };
     assert_eq!(s.update_article(&member, a.id, failed).await.unwrap().error.as_deref(), Some("member"));
     s.upsert_section(&member, super::article::section(a.id, 0, "member")).await.unwrap();
