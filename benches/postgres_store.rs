@@ -14,6 +14,11 @@
 //! - `pg_upsert_longtails/50000`: 50,000 longtails under 100 seeds of a fresh workflow (every row
 //!   also names a same-workflow parent), the shape of the pipeline's longtail step.
 //!
+//! - `pg_claims/workers_{1,16}`: `claim_workflows` calls per second (one workflow each) by 1 and
+//!   16 concurrent workers over 1,000 runnable workflows of 10 organizations. Each lease lapses a
+//!   millisecond later, so the same rows stay claimable and every call does the full work: the
+//!   `SECURITY DEFINER` function's organization scan, `FOR UPDATE SKIP LOCKED`, the lease update.
+//!
 //! The crate README records results beside `pgbench -S` / `-N` on the same machine.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
@@ -240,6 +245,65 @@ fn bench_upsert_longtails(c: &mut Criterion, f: &Fixture) {
     group.finish();
 }
 
+fn bench_claims(c: &mut Criterion, f: &Fixture) {
+    use infin8_core::workflow::ClaimRequest;
+    let orgs: Vec<TenantContext> = f.rt.block_on(async {
+        let mut orgs = Vec::new();
+        for i in 0..10 {
+            let ctx = TenantContext::user(OrgId::new(), UserId::new(), Role::Owner);
+            let mut org = NewOrganization::new(format!("claim bench {i}"), Plan::Enterprise);
+            org.id = Some(ctx.org_id);
+            f.store.create_organization(&ctx, org).await.unwrap();
+            for w in 0..100 {
+                let new = NewWorkflow { title: format!("claim {w}"), ..Default::default() };
+                f.store.create_workflow(&ctx, new).await.unwrap();
+            }
+            orgs.push(ctx);
+        }
+        orgs
+    });
+    let only: Vec<OrgId> = orgs.iter().map(|c| c.org_id).collect();
+    let mut group = c.benchmark_group("pg_claims");
+    group.throughput(Throughput::Elements(1)).sample_size(10).measurement_time(Duration::from_secs(8));
+    for workers in [1u64, 16] {
+        group.bench_function(BenchmarkId::new("workers", workers), |b| {
+            b.iter_custom(|iters| {
+                let per_worker = iters.div_ceil(workers);
+                let start = Instant::now();
+                f.rt.block_on(async {
+                    let handles: Vec<_> = (0..workers)
+                        .map(|w| {
+                            let (store, only) = (f.store.clone(), only.clone());
+                            tokio::spawn(async move {
+                                let mut claimed = 0;
+                                for _ in 0..per_worker {
+                                    let now = chrono::Utc::now();
+                                    let mut req = ClaimRequest::new(
+                                        format!("bench-{w}"),
+                                        1,
+                                        now,
+                                        chrono::Duration::milliseconds(1),
+                                    );
+                                    req.organizations = Some(only.clone());
+                                    claimed += store.claim_workflows(req).await.unwrap().len();
+                                }
+                                claimed
+                            })
+                        })
+                        .collect();
+                    let mut claimed = 0;
+                    for h in handles {
+                        claimed += h.await.unwrap();
+                    }
+                    black_box(claimed)
+                });
+                start.elapsed().mul_f64(iters as f64 / (per_worker * workers) as f64)
+            });
+        });
+    }
+    group.finish();
+}
+
 fn main() {
     let Ok(url) = std::env::var("DATABASE_URL") else {
         eprintln!("postgres_store bench: DATABASE_URL is not set; nothing measured");
@@ -250,6 +314,7 @@ fn main() {
     bench_transitions(&mut c, &f);
     bench_upsert(&mut c, &f);
     bench_upsert_longtails(&mut c, &f);
+    bench_claims(&mut c, &f);
     drop(f);
     c.final_summary();
 }

@@ -101,7 +101,8 @@ async fn main() -> Result<()> {
         .config(pipeline_config(args.articles, offline_embeddings))
         .progress(bars.clone())
         .worker(format!("quickstart-{}", std::process::id()))
-        .sleeper(Arc::new(|d| Box::pin(tokio::time::sleep(d))))
+        .sleeper(infin8_providers::runtime::tokio_sleeper())
+        .blocking(infin8_providers::runtime::tokio_blocking())
         .build()?;
 
     let ctx = organization(store.as_ref(), &args.org).await?;
@@ -111,20 +112,26 @@ async fn main() -> Result<()> {
         "note: the seed and subtopic review gates are auto-approved by recorded system decisions (demo mode)"
     );
 
-    let outcome = engine.run(&ctx, workflow.id).await;
+    resume_failed(&engine, &ctx, &workflow).await?;
+    let outcome = run_until_done(&engine, &ctx, workflow.id).await;
     bars.clear();
     match outcome? {
         Advance::Completed => println!("workflow completed in {:.1}s", started.elapsed().as_secs_f64()),
-        Advance::Failed { step, reason, retryable, .. } => {
+        Advance::Failed { step, reason, kind, attempts, .. } => {
             summary(store.as_ref(), &ctx, workflow.id).await?;
             bail!(
-                "step {} failed ({}): {reason}",
+                "step {} failed after {attempts} attempt(s) ({kind}: {}): {reason}\nrun the same command again to retry it",
                 step.label(),
-                if retryable { "retryable: run again" } else { "permanent" }
+                kind.advice()
             );
         }
-        Advance::Busy { step, owner } => {
-            bail!("step {} is running in another process ({owner}); try again later", step.label())
+        Advance::Busy { step, owner, until } => {
+            bail!(
+                "step {} is being run by {owner}, whose lease holds until {} UTC; try again then \
+                 (a crashed run's lease lapses by itself)",
+                step.label(),
+                until.format("%H:%M:%S")
+            )
         }
         other => bail!("stopped: {other:?}"),
     }
@@ -133,6 +140,58 @@ async fn main() -> Result<()> {
     std::fs::write(&report, report_html(store.as_ref(), &ctx, workflow.id).await?)?;
     println!("\nreport: {}", report.display());
     Ok(())
+}
+
+/// A rerun of a failed workflow retries its failed step (the user asked by running again),
+/// saying what failed and why.
+async fn resume_failed(engine: &Engine, ctx: &TenantContext, workflow: &Workflow) -> Result<()> {
+    let current = engine.store().get_workflow(ctx, workflow.id).await?.context("workflow vanished")?;
+    if let infin8_core::workflow::WorkflowState::At(step, infin8_core::workflow::Phase::Failed) =
+        current.state
+    {
+        let kind = current.failure_kind.unwrap_or(infin8_core::workflow::FailureKind::Permanent);
+        println!(
+            "retrying step {} ({}), which failed {} time(s) as {kind}: {}",
+            step.label(),
+            step.number(),
+            current.attempts,
+            current.last_error.as_deref().unwrap_or("no reason recorded")
+        );
+        engine.retry(ctx, workflow.id).await?;
+    }
+    Ok(())
+}
+
+/// Runs the workflow; waits once for a lease held by another process to lapse (a crashed run
+/// holds it for at most one lease period), and on Ctrl-C gives the lease back so a rerun
+/// continues at once.
+async fn run_until_done(engine: &Engine, ctx: &TenantContext, id: WorkflowId) -> Result<Advance> {
+    for waited in [false, true] {
+        let outcome = tokio::select! {
+            outcome = engine.run(ctx, id) => outcome?,
+            _ = tokio::signal::ctrl_c() => {
+                let released = engine.store().release_lease(ctx, id, engine.worker()).await.unwrap_or(false);
+                bail!(
+                    "interrupted{}; run the same command to continue where it stopped",
+                    if released { " (lease released)" } else { "" }
+                );
+            }
+        };
+        match outcome {
+            Advance::Busy { owner, until, .. } if !waited => {
+                let wait = (until - chrono::Utc::now()).to_std().unwrap_or_default()
+                    + std::time::Duration::from_millis(200);
+                println!(
+                    "another run ({owner}) holds this workflow until {} UTC; waiting {:.0}s for its lease to lapse",
+                    until.format("%H:%M:%S"),
+                    wait.as_secs_f64()
+                );
+                tokio::time::sleep(wait).await;
+            }
+            other => return Ok(other),
+        }
+    }
+    engine.run(ctx, id).await.map_err(Into::into)
 }
 
 /// SQLite by default; PostgreSQL when `DATABASE_URL` says so.

@@ -57,3 +57,21 @@ async fn postgres_cancel_during_a_step_stops_at_the_next_safe_point() {
     let Some(store) = postgres("cancel").await else { return };
     cancel_stops_at_the_next_safe_point(store).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_worker_runs_every_organizations_workflows() {
+    let Some(store) = postgres("worker").await else { return };
+    infin8_core::engine::testing::runner::worker_runs_every_organizations_workflows(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_worker_retries_a_temporary_failure_by_itself() {
+    let Some(store) = postgres("worker retry").await else { return };
+    infin8_core::engine::testing::runner::worker_retries_a_temporary_failure_by_itself(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_worker_gives_leases_back_on_shutdown() {
+    let Some(store) = postgres("worker shutdown").await else { return };
+    infin8_core::engine::testing::runner::worker_gives_leases_back_on_shutdown(store).await;
+}

@@ -64,3 +64,21 @@ async fn sqlite_serp_overlap_mode_crash_anywhere_then_resume() {
     let checked = crash_anywhere_then_resume_with(store, &modes, 5, serp_scenario_config()).await;
     assert!(checked > 40, "{checked}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_worker_runs_every_organizations_workflows() {
+    let (store, _dir) = sqlite().await;
+    infin8_core::engine::testing::runner::worker_runs_every_organizations_workflows(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_worker_retries_a_temporary_failure_by_itself() {
+    let (store, _dir) = sqlite().await;
+    infin8_core::engine::testing::runner::worker_retries_a_temporary_failure_by_itself(store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_worker_gives_leases_back_on_shutdown() {
+    let (store, _dir) = sqlite().await;
+    infin8_core::engine::testing::runner::worker_gives_leases_back_on_shutdown(store).await;
+}

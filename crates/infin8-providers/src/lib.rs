@@ -9,6 +9,7 @@
 //! - [`json_schema`]: the JSON Schema subset validator used for structured outputs.
 //! - [`config`]: configuration errors.
 //! - [`http`]: the HTTP layer every real client shares (timeouts, retries, rate limits).
+//! - [`runtime`]: tokio implementations of the engine's sleep and blocking hooks.
 
 pub mod config;
 pub mod dataforseo;
@@ -17,6 +18,7 @@ pub mod json_schema;
 mod lenient;
 pub mod offline;
 pub mod openai;
+pub mod runtime;
 mod selection;
 pub mod tavily;
 pub mod wordpress;

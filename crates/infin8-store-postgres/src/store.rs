@@ -42,16 +42,39 @@ impl PgStore {
     /// Connects a pool of up to 10 connections to `url`
     /// (`postgres://user:password@host:5432/database`). Does not run migrations.
     ///
+    /// One direct connection is made first, so a server that is down, a wrong port, a bad
+    /// password or a missing database is reported at once with the address (never the
+    /// password), instead of as a pool timeout ten seconds later.
+    ///
     /// # Errors
     /// `Backend` if the URL is malformed or the server cannot be reached (retryable when the
     /// connection failed).
     pub async fn connect(url: &str) -> Result<Self> {
+        use sqlx::ConnectOptions as _;
+        use std::str::FromStr as _;
+        let options = sqlx::postgres::PgConnectOptions::from_str(url).map_err(|e| Error::Backend {
+            backend: BACKEND,
+            operation: "connect",
+            message: "the database URL is malformed (expected postgres://user:password@host:5432/database)"
+                .into(),
+            retryable: false,
+            source: Some(Box::new(e)),
+        })?;
+        let address = format!(
+            "{}:{} (database {:?}, user {:?})",
+            options.get_host(),
+            options.get_port(),
+            options.get_database().unwrap_or("<default>"),
+            options.get_username()
+        );
+        let first = options.connect().await.map_err(|e| connect_error(&address, e))?;
+        let _ = sqlx::Connection::close(first).await;
         let pool = PgPoolOptions::new()
             .max_connections(10)
             .acquire_timeout(Duration::from_secs(10))
-            .connect(url)
+            .connect_with(options)
             .await
-            .map_err(|e| map_sqlx("connect", e))?;
+            .map_err(|e| connect_error(&address, e))?;
         Ok(Self::from_pool(pool))
     }
 
@@ -118,6 +141,36 @@ impl PgStore {
              set_config('app.current_organization_id', '{org}', true){timeout}"
         );
         self.pool.begin_with(sqlx::AssertSqlSafe(sql)).await.map_err(|e| map_sqlx(operation, e))
+    }
+
+    /// Starts a transaction as [`APP_ROLE`] with no organization set: row-level security then
+    /// matches no tenant row. Used only to call the cross-tenant claim function (ADR 0004).
+    pub(crate) async fn begin_untenanted(
+        &self,
+        operation: &'static str,
+    ) -> Result<Transaction<'static, Postgres>> {
+        self.pool
+            .begin_with("BEGIN; SELECT set_config('role', 'infin8_app', true)")
+            .await
+            .map_err(|e| map_sqlx(operation, e))
+    }
+}
+
+/// A failed connection, saying where and why (`connection refused`, `password authentication
+/// failed`, `database "x" does not exist`).
+fn connect_error(address: &str, err: sqlx::Error) -> Error {
+    let retryable = matches!(err, sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::Tls(_));
+    let why = match &err {
+        sqlx::Error::Io(io) => io.to_string(),
+        sqlx::Error::Database(db) => db.message().to_string(),
+        other => other.to_string(),
+    };
+    Error::Backend {
+        backend: BACKEND,
+        operation: "connect",
+        message: format!("cannot connect to postgresql at {address}: {}", why.to_lowercase()),
+        retryable,
+        source: Some(Box::new(err)),
     }
 }
 

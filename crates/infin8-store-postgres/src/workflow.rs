@@ -1,15 +1,16 @@
 //! Workflows and their compare-and-set transitions.
 
 use crate::error::{corrupt, map_sqlx};
-use crate::rows::{actor, actor_columns, cursor, get, json, page, to_json, wire};
+use crate::rows::{actor, actor_columns, cursor, get, json, page, to_json, wire, wire_opt};
 use crate::store::{PgStore, commit};
 use async_trait::async_trait;
 use infin8_core::organization::Permission;
 use infin8_core::page::{Page, page_size};
 use infin8_core::store::WorkflowStore;
 use infin8_core::workflow::{
-    Lease, NewWorkflow, Phase, Transition, TransitionKind, TransitionOutcome, TransitionRequest, Workflow,
-    WorkflowCounts, WorkflowQuery, WorkflowState, WorkflowUpdate,
+    AttemptsChange, ClaimRequest, ClaimedWorkflow, Lease, NewWorkflow, Transition, TransitionKind,
+    TransitionOutcome, TransitionRequest, Workflow, WorkflowCounts, WorkflowQuery, WorkflowState,
+    WorkflowUpdate,
 };
 use infin8_core::{
     AuditId, ConflictReason, Entity, Error, OrgId, Result, TenantContext, TransitionId, Usd, UserId,
@@ -27,7 +28,8 @@ macro_rules! workflow_columns {
          total_clusters, valid_clusters, total_articles, published_articles, \
          (estimated_cost * 1000000)::bigint AS estimated_cost_micros, \
          (actual_cost * 1000000)::bigint AS actual_cost_micros, metadata, last_error, lease_owner, \
-         lease_expires_at, created_by, created_at, updated_at, completed_at"
+         lease_expires_at, created_by, created_at, updated_at, completed_at, failure_kind, attempts, \
+         next_attempt_at"
     };
 }
 
@@ -70,6 +72,9 @@ pub(crate) fn workflow(row: &PgRow, op: &'static str) -> Result<Workflow> {
         created_at: get(row, "created_at", op)?,
         updated_at: get(row, "updated_at", op)?,
         completed_at: get(row, "completed_at", op)?,
+        failure_kind: wire_opt(row, "failure_kind", op)?,
+        attempts: u32::try_from(get::<i32>(row, "attempts", op)?).map_err(|e| corrupt(op, e))?,
+        next_attempt_at: get(row, "next_attempt_at", op)?,
     })
 }
 
@@ -218,18 +223,20 @@ impl WorkflowStore for PgStore {
         const OP: &str = "transition";
         ctx.role.require(Permission::RunWorkflows)?;
         let kind = request.check()?;
-        let entering_failed = matches!(request.to, WorkflowState::At(_, Phase::Failed));
-        let last_error = if entering_failed { request.reason.clone() } else { None };
-        let lease = if request.to.is_processing() { request.lease.clone() } else { None };
+        let effects = request.effects();
+        let last_error = effects.last_error.clone();
+        let lease = effects.lease.clone();
+        let attempts = match effects.attempts {
+            AttemptsChange::Keep => "keep",
+            AttemptsChange::Increment => "increment",
+            AttemptsChange::Reset => "reset",
+        };
         let (actor_type, actor_id) = actor_columns(ctx.actor);
         let kind_name = kind_str(kind, OP)?;
         let from = request.from.as_wire();
         let to = request.to.as_wire();
         let transition_id = TransitionId::new();
-        let details = serde_json::json!({
-            "from": from, "to": to, "kind": kind_name, "version": request.expected_version + 1,
-            "reason": request.reason, "idempotency_key": request.idempotency_key,
-        });
+        let details = request.audit_details(kind, request.expected_version + 1);
         let mut tx = self.begin(ctx, OP).await?;
         // The compare-and-set, the transition row and the audit row: one statement, one
         // transaction. A replayed request finds the version moved on (zero rows); a key reused
@@ -240,7 +247,9 @@ impl WorkflowStore for PgStore {
         let result = sqlx::query(concat!(
             "WITH upd AS (UPDATE intent_workflows SET state = $4, version = version + 1, last_error = $5, \
              lease_owner = $6, lease_expires_at = $7, \
-             completed_at = CASE WHEN $4 = 'COMPLETED' THEN now() ELSE completed_at END, updated_at = now() \
+             completed_at = CASE WHEN $4 = 'COMPLETED' THEN now() ELSE completed_at END, updated_at = now(), \
+             failure_kind = $17, next_attempt_at = $18, \
+             attempts = CASE $19 WHEN 'increment' THEN attempts + 1 WHEN 'reset' THEN 0 ELSE attempts END \
              WHERE id = $1 AND state = $2 AND version = $3 \
              RETURNING *), \
              tr AS (INSERT INTO workflow_transitions (id, organization_id, workflow_id, from_state, to_state, \
@@ -270,6 +279,9 @@ impl WorkflowStore for PgStore {
         .bind(&request.metadata)
         .bind(AuditId::new().as_uuid())
         .bind(&details)
+        .bind(effects.failure_kind.map(|k| k.as_str()))
+        .bind(effects.next_attempt_at)
+        .bind(attempts)
         .fetch_optional(&mut *tx)
         .await;
         let row = match result {
@@ -397,5 +409,80 @@ impl WorkflowStore for PgStore {
         let wf = workflow(&row, OP)?;
         commit(tx, OP).await?;
         Ok(wf)
+    }
+
+    async fn claim_workflows(&self, request: ClaimRequest) -> Result<Vec<ClaimedWorkflow>> {
+        const OP: &str = "claim_workflows";
+        request.check()?;
+        let runnable: Vec<String> =
+            WorkflowState::runnable().into_iter().map(WorkflowState::as_wire).collect();
+        let failed: Vec<String> = WorkflowState::failed().into_iter().map(WorkflowState::as_wire).collect();
+        let only: Option<Vec<Uuid>> =
+            request.organizations.as_ref().map(|o| o.iter().map(|id| id.as_uuid()).collect());
+        let exclude: Vec<Uuid> = request.exclude_organizations.iter().map(|id| id.as_uuid()).collect();
+        let mut tx = self.begin_untenanted(OP).await?;
+        let rows = sqlx::query(
+            "SELECT organization_id, workflow_id, state FROM infin8_claim_workflows($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&request.owner)
+        .bind(i32::try_from(request.limit).unwrap_or(i32::MAX))
+        .bind(i32::try_from(request.per_organization).unwrap_or(i32::MAX))
+        .bind(request.lease_expires_at)
+        .bind(request.now)
+        .bind(only)
+        .bind(exclude)
+        .bind(runnable)
+        .bind(failed)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(|e| map_sqlx(OP, e))?;
+        commit(tx, OP).await?;
+        let lease = request.lease();
+        rows.iter()
+            .map(|r| {
+                Ok(ClaimedWorkflow {
+                    organization_id: OrgId::from_uuid(get(r, "organization_id", OP)?),
+                    workflow_id: WorkflowId::from_uuid(get(r, "workflow_id", OP)?),
+                    state: wire(r, "state", OP)?,
+                    lease: lease.clone(),
+                })
+            })
+            .collect()
+    }
+
+    async fn renew_lease(&self, ctx: &TenantContext, workflow_id: WorkflowId, lease: Lease) -> Result<bool> {
+        const OP: &str = "renew_lease";
+        ctx.role.require(Permission::RunWorkflows)?;
+        let mut tx = self.begin(ctx, OP).await?;
+        require_workflow(&mut tx, workflow_id, OP).await?;
+        let done = sqlx::query(
+            "UPDATE intent_workflows SET lease_expires_at = $3 WHERE id = $1 AND lease_owner = $2",
+        )
+        .bind(workflow_id.as_uuid())
+        .bind(&lease.owner)
+        .bind(lease.expires_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| map_sqlx(OP, e))?;
+        commit(tx, OP).await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn release_lease(&self, ctx: &TenantContext, workflow_id: WorkflowId, owner: &str) -> Result<bool> {
+        const OP: &str = "release_lease";
+        ctx.role.require(Permission::RunWorkflows)?;
+        let mut tx = self.begin(ctx, OP).await?;
+        require_workflow(&mut tx, workflow_id, OP).await?;
+        let done = sqlx::query(
+            "UPDATE intent_workflows SET lease_owner = NULL, lease_expires_at = NULL \
+             WHERE id = $1 AND lease_owner = $2",
+        )
+        .bind(workflow_id.as_uuid())
+        .bind(owner)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| map_sqlx(OP, e))?;
+        commit(tx, OP).await?;
+        Ok(done.rows_affected() > 0)
     }
 }

@@ -159,3 +159,24 @@ async fn dropped_connection_is_retryable_and_rolls_back() {
     let out = victim.transition(&ctx, TransitionRequest::from_current(&wf, icp_pending())).await.unwrap();
     assert_eq!(out.workflow.state, icp_pending());
 }
+
+/// A server that is not there is reported at once, as "connection refused" with the address and
+/// without the password, not as a pool timeout ten seconds later.
+#[tokio::test]
+async fn unreachable_server_says_where_and_why_at_once() {
+    // A port nothing listens on: bind one, then free it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let started = std::time::Instant::now();
+    let err =
+        infin8_store_postgres::PgStore::connect(&format!("postgres://app:s3cret@127.0.0.1:{port}/infin8"))
+            .await
+            .unwrap_err();
+    let message = err.to_string();
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "took {:?}", started.elapsed());
+    assert!(message.contains(&format!("127.0.0.1:{port}")), "{message}");
+    assert!(message.contains("refused"), "{message}");
+    assert!(!message.contains("s3cret"), "{message}");
+    assert!(err.is_retryable());
+    let malformed = infin8_store_postgres::PgStore::connect("postgres://[bad").await.unwrap_err();
+    assert!(malformed.to_string().contains("malformed"), "{malformed}");
+}

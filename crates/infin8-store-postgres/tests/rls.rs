@@ -470,7 +470,7 @@ async fn every_table_has_forced_rls_and_four_policies() {
     let mut conn = db.connect().await;
     let tables: Vec<(String, bool, bool, i64)> = sqlx::query_as(
         "SELECT c.relname::text, c.relrowsecurity, c.relforcerowsecurity, \
-         (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid) \
+         (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid AND p.polroles = '{0}') \
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
          WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname <> '_sqlx_migrations' ORDER BY 1",
     )
@@ -482,8 +482,21 @@ async fn every_table_has_forced_rls_and_four_policies() {
     for (name, enabled, forced, policies) in &tables {
         assert!(TENANT_TABLES.iter().any(|(t, _)| t == name), "{name} is not a known tenant table");
         assert!(*enabled && *forced, "{name}: row-level security must be enabled and forced");
-        assert_eq!(*policies, 4, "{name}: SELECT, INSERT, UPDATE, DELETE policies");
+        assert_eq!(*policies, 4, "{name}: SELECT, INSERT, UPDATE, DELETE policies for every role");
     }
+    // The one policy for a named role: the runner's claimer on intent_workflows (ADR 0004).
+    let named: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT c.relname::text, p.polname::text, r.rolname::text FROM pg_policy p \
+         JOIN pg_class c ON c.oid = p.polrelid CROSS JOIN LATERAL unnest(p.polroles) AS pr(oid) \
+         JOIN pg_roles r ON r.oid = pr.oid WHERE p.polroles <> '{0}' ORDER BY 1, 2",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(
+        named,
+        vec![("intent_workflows".to_string(), "runner_claim".to_string(), "infin8_claimer".to_string())]
+    );
     let role: (bool, bool, bool) = sqlx::query_as(
         "SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = 'infin8_app'",
     )
@@ -491,6 +504,74 @@ async fn every_table_has_forced_rls_and_four_policies() {
     .await
     .unwrap();
     assert_eq!(role, (false, false, false));
+    let claimer: (bool, bool, bool) = sqlx::query_as(
+        "SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = 'infin8_claimer'",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(claimer, (false, false, false));
+}
+
+/// The claimer role behind the cross-tenant claim (ADR 0004) can touch only what a claim needs:
+/// it reads a few columns of `intent_workflows` and updates only the lease; it reads no other
+/// table; the app role is not a member of it and still sees only its own tenant's workflows, so
+/// the claim function is the only way across tenants, and it returns ids and states only.
+#[tokio::test]
+async fn claimer_role_is_narrow_and_the_app_role_stays_confined() {
+    let Some(url) = common::database_url("claimer_role_is_narrow_and_the_app_role_stays_confined") else {
+        return;
+    };
+    let db = common::TestDb::create(&url).await;
+    let store = db.store().await;
+    let a = infin8_core::testkit::fixtures::new_org(&store).await;
+    let b = infin8_core::testkit::fixtures::new_org(&store).await;
+    let wa = infin8_core::testkit::fixtures::new_workflow(&store, &a).await;
+    let wb = infin8_core::testkit::fixtures::new_workflow(&store, &b).await;
+    let mut conn = db.connect().await;
+    let checks: Vec<(String, bool)> = sqlx::query_as(
+        "SELECT 'select keywords', has_table_privilege('infin8_claimer', 'keywords', 'SELECT') \
+         UNION ALL SELECT 'select organizations', has_table_privilege('infin8_claimer', 'organizations', 'SELECT') \
+         UNION ALL SELECT 'select title', has_column_privilege('infin8_claimer', 'intent_workflows', 'title', 'SELECT') \
+         UNION ALL SELECT 'update state', has_column_privilege('infin8_claimer', 'intent_workflows', 'state', 'UPDATE') \
+         UNION ALL SELECT 'update lease', has_column_privilege('infin8_claimer', 'intent_workflows', 'lease_owner', 'UPDATE') \
+         UNION ALL SELECT 'delete', has_table_privilege('infin8_claimer', 'intent_workflows', 'DELETE') \
+         UNION ALL SELECT 'app is claimer', pg_has_role('infin8_app', 'infin8_claimer', 'MEMBER') \
+         UNION ALL SELECT 'app runs claim', has_function_privilege('infin8_app', \
+             'infin8_claim_workflows(text, integer, integer, timestamptz, timestamptz, uuid[], uuid[], text[], text[])', 'EXECUTE')",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    let expected = [
+        ("select keywords", false),
+        ("select organizations", false),
+        ("select title", false),
+        ("update state", false),
+        ("update lease", true),
+        ("delete", false),
+        ("app is claimer", false),
+        ("app runs claim", true),
+    ];
+    for (what, allowed) in expected {
+        assert!(checks.contains(&(what.to_string(), allowed)), "{what}: {checks:?}");
+    }
+    // As the app role under tenant A, a query without any WHERE sees only A's workflow, and
+    // switching to the claimer role is refused.
+    let mut tx = sqlx::Connection::begin(&mut conn).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT set_config('role', 'infin8_app', true), set_config('app.current_organization_id', '{}', true)",
+        a.org_id
+    )))
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    let seen: Vec<uuid::Uuid> =
+        sqlx::query_scalar("SELECT id FROM intent_workflows").fetch_all(&mut *tx).await.unwrap();
+    assert_eq!(seen, vec![wa.id.as_uuid()]);
+    assert!(!seen.contains(&wb.id.as_uuid()));
+    let err = sqlx::query("SET LOCAL ROLE infin8_claimer").execute(&mut *tx).await.unwrap_err();
+    assert!(err.to_string().contains("permission denied"), "{err}");
 }
 
 /// The documented production set-up: a NOINHERIT login that is only a member of `infin8_app`

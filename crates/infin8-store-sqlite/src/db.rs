@@ -77,6 +77,15 @@ impl Db {
         if std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly()) {
             return Err(SqliteError::new(SqliteErrorKind::ReadOnly, path));
         }
+        // An existing file of zero bytes (and no write-ahead log holding its pages) is a database
+        // that was truncated, not a new one: starting over would redo and republish everything.
+        let empty = |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.len() == 0);
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        let wal = std::path::PathBuf::from(wal);
+        if !options.allow_empty_file && empty(path) && (!wal.exists() || empty(&wal)) {
+            return Err(SqliteError::new(SqliteErrorKind::Empty, path));
+        }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX

@@ -20,6 +20,10 @@ pub enum SqliteErrorKind {
     NotADatabase,
     /// The file could not be opened (missing directory, permissions).
     CannotOpen,
+    /// The file exists but is empty (truncated?): refused unless
+    /// [`SqliteOptions::allow_empty_file`](crate::SqliteOptions::allow_empty_file) says to start a
+    /// new database in it.
+    Empty,
     /// The database was written by a newer version of this crate.
     SchemaTooNew {
         /// The newest migration recorded in the database.
@@ -39,6 +43,9 @@ impl fmt::Display for SqliteErrorKind {
             Self::DiskFull => f.write_str("disk is full"),
             Self::NotADatabase => f.write_str("file is not a sqlite database or is corrupt"),
             Self::CannotOpen => f.write_str("cannot open database file"),
+            Self::Empty => f.write_str(
+                "database file exists but is empty (truncated?); restore it from a backup, or delete it to start over",
+            ),
             Self::SchemaTooNew { found, supported } => write!(
                 f,
                 "schema version {found} is newer than this code supports ({supported}); upgrade infin8"

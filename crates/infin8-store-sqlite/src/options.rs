@@ -30,6 +30,11 @@ pub struct SqliteOptions {
     /// A cap on the database size in pages (`PRAGMA max_page_count`); a write past it fails like a
     /// full disk. `None` (default) for no cap beyond SQLite's own.
     pub max_page_count: Option<u64>,
+    /// Whether an existing file of zero bytes may be set up as a new database (default `false`:
+    /// such a file is refused with [`SqliteErrorKind::Empty`](crate::SqliteErrorKind::Empty), since
+    /// a database truncated by a crash or a bad copy would otherwise silently start over, and a
+    /// rerun would redo and republish everything).
+    pub allow_empty_file: bool,
 }
 
 impl Default for SqliteOptions {
@@ -40,11 +45,20 @@ impl Default for SqliteOptions {
             readers: 4,
             cache_size_kib: 32 * 1024,
             max_page_count: None,
+            allow_empty_file: false,
         }
     }
 }
 
 impl SqliteOptions {
+    /// Allows an existing empty file to become a new database (see
+    /// [`allow_empty_file`](Self::allow_empty_file)).
+    #[must_use]
+    pub fn allow_empty_file(mut self, allow: bool) -> Self {
+        self.allow_empty_file = allow;
+        self
+    }
+
     /// Sets the busy timeout.
     #[must_use]
     pub fn busy_timeout(mut self, timeout: Duration) -> Self {

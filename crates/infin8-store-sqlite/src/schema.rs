@@ -20,10 +20,11 @@ pub(crate) struct Migration {
 pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "initial", sql: include_str!("migrations/0001_initial.sql") },
     Migration { version: 2, name: "append_only", sql: include_str!("migrations/0002_append_only.sql") },
+    Migration { version: 3, name: "runner", sql: include_str!("migrations/0003_runner.sql") },
 ];
 
 /// The newest schema version this code knows.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Applies the missing migrations.
 pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), SqliteError> {

@@ -29,7 +29,8 @@ use infin8_core::store::*;
 use infin8_core::tenant::TenantContext;
 use infin8_core::testkit::TestStore;
 use infin8_core::workflow::{
-    NewWorkflow, Transition, TransitionOutcome, TransitionRequest, Workflow, WorkflowQuery, WorkflowUpdate,
+    ClaimRequest, ClaimedWorkflow, Lease, NewWorkflow, Transition, TransitionOutcome, TransitionRequest,
+    Workflow, WorkflowQuery, WorkflowUpdate,
 };
 use infin8_store_sqlite::SqliteStore;
 use std::sync::Arc;
@@ -89,6 +90,9 @@ delegate!(WorkflowStore {
     fn transition(ctx: &TenantContext, request: TransitionRequest) -> Result<TransitionOutcome>;
     fn list_transitions(ctx: &TenantContext, workflow_id: WorkflowId) -> Result<Vec<Transition>>;
     fn update_workflow(ctx: &TenantContext, id: WorkflowId, update: WorkflowUpdate) -> Result<Workflow>;
+    fn claim_workflows(request: ClaimRequest) -> Result<Vec<ClaimedWorkflow>>;
+    fn renew_lease(ctx: &TenantContext, workflow_id: WorkflowId, lease: Lease) -> Result<bool>;
+    fn release_lease(ctx: &TenantContext, workflow_id: WorkflowId, owner: &str) -> Result<bool>;
 });
 
 delegate!(KeywordStore {

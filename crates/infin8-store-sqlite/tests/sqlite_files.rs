@@ -134,6 +134,28 @@ async fn a_corrupt_database_is_refused_with_its_path() {
     assert_eq!(err.path, path);
 }
 
+/// A database truncated to zero bytes is not silently a new one (a rerun would redo and
+/// republish everything): it is refused with its path, unless the caller asks to start over.
+#[tokio::test]
+async fn a_truncated_database_is_refused_unless_a_new_one_is_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite");
+    let store = SqliteStore::open(&path).await.unwrap();
+    let ctx = org(&store).await;
+    new_workflow(&store, &ctx).await;
+    drop(store);
+    let _ = std::fs::remove_file(dir.path().join("db.sqlite-wal"));
+    let _ = std::fs::remove_file(dir.path().join("db.sqlite-shm"));
+    std::fs::File::create(&path).unwrap(); // truncates
+    let err = SqliteStore::open(&path).await.unwrap_err();
+    assert_eq!(err.kind, SqliteErrorKind::Empty, "{err}");
+    assert_eq!(err.path, path);
+    assert!(err.to_string().contains("empty"), "{err}");
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), 0, "nothing written to the refused file");
+    let fresh = SqliteStore::open_with(&path, SqliteOptions::default().allow_empty_file(true)).await.unwrap();
+    org(&fresh).await;
+}
+
 #[tokio::test]
 async fn a_missing_directory_is_cannot_open_with_the_path() {
     let dir = tempfile::tempdir().unwrap();

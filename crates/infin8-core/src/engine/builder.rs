@@ -20,6 +20,12 @@ pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 /// the step with a retryable [`Error::RateLimited`].
 pub type Sleeper = Arc<dyn Fn(Duration) -> BoxFuture<'static, ()> + Send + Sync>;
 
+/// Where the engine runs CPU-heavy work (clustering and filtering large keyword lists) so it does
+/// not block an async runtime's worker thread. `infin8-core` has no runtime: hosts pass e.g.
+/// `|job| Box::pin(async move { let _ = tokio::task::spawn_blocking(job).await; })`. Without one,
+/// the work runs inline on the calling task.
+pub type Blocking = Arc<dyn Fn(Box<dyn FnOnce() + Send>) -> BoxFuture<'static, ()> + Send + Sync>;
+
 /// The pipeline engine. Cheap to clone; clones share everything.
 #[derive(Clone)]
 pub struct Engine {
@@ -34,6 +40,33 @@ pub(crate) struct EngineInner {
     pub(crate) worker: String,
     pub(crate) clock: Clock,
     pub(crate) sleeper: Option<Sleeper>,
+    pub(crate) blocking: Option<Blocking>,
+}
+
+impl EngineInner {
+    /// Runs `f` through the blocking hook (or inline without one) and returns its result.
+    ///
+    /// # Errors
+    /// `Backend` (retryable) if the hook dropped the job without running it (a runtime shutting
+    /// down).
+    pub(crate) async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T> {
+        let Some(hook) = &self.blocking else { return Ok(f()) };
+        let (tx, rx) = futures::channel::oneshot::channel();
+        let job: Box<dyn FnOnce() + Send> = Box::new(move || {
+            let _ = tx.send(f());
+        });
+        hook(job).await;
+        rx.await.map_err(|_| Error::Backend {
+            backend: "engine",
+            operation: "blocking",
+            message: "the blocking hook dropped a job without running it".into(),
+            retryable: true,
+            source: None,
+        })
+    }
 }
 
 impl std::fmt::Debug for Engine {
@@ -88,6 +121,7 @@ pub struct EngineBuilder {
     worker: Option<String>,
     clock: Option<Clock>,
     sleeper: Option<Sleeper>,
+    blocking: Option<Blocking>,
 }
 
 impl std::fmt::Debug for EngineBuilder {
@@ -196,6 +230,13 @@ impl EngineBuilder {
         self
     }
 
+    /// Where CPU-heavy work runs (default: inline; see [`Blocking`]).
+    #[must_use]
+    pub fn blocking(mut self, hook: Blocking) -> Self {
+        self.blocking = Some(hook);
+        self
+    }
+
     /// Builds the engine.
     ///
     /// # Errors
@@ -224,6 +265,10 @@ impl EngineBuilder {
         if [cc.keyword_research, cc.articles, cc.llm, cc.embeddings, cc.publish].contains(&0) {
             return Err(Error::invalid("engine", "concurrency must be at least 1 for every provider"));
         }
+        c.retry.check()?;
+        if c.lease < Duration::from_millis(100) {
+            return Err(Error::invalid("engine", "lease must be at least 100 ms"));
+        }
         c.clustering.check().map_err(|e| Error::invalid("engine", e.to_string()))?;
         c.clustering_method.check().map_err(|e| Error::invalid("engine", e.to_string()))?;
         if matches!(c.clustering_method, ClusteringMethod::SerpOverlap { .. }) && providers.serp.is_none() {
@@ -241,6 +286,7 @@ impl EngineBuilder {
                 worker: self.worker.unwrap_or_else(|| format!("infin8-{}", uuid::Uuid::new_v4().simple())),
                 clock: self.clock.unwrap_or_else(|| Arc::new(Utc::now)),
                 sleeper: self.sleeper,
+                blocking: self.blocking,
             }),
         })
     }

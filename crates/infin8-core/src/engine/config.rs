@@ -6,6 +6,7 @@ use crate::cluster::validate::ValidationRules;
 use crate::keyword::filter::FilterRules;
 use crate::organization::PlanLimits;
 use crate::provider::{Locale, PostStatus};
+use crate::workflow::RetryPolicy;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -247,9 +248,12 @@ pub struct PipelineConfig {
     pub plan_limits: Option<PlanLimits>,
     /// Per-organization provider rate limits.
     pub rate_limits: RateLimits,
-    /// How long a worker's lease on a running step lasts before another worker may reclaim it.
-    /// The engine renews it at safe points.
+    /// How long a worker's lease on a workflow lasts before another worker may take it over.
+    /// The engine renews it by heartbeat (every third of it, when a sleeper is configured), at
+    /// safe points and with every transition, so only a dead or stuck worker loses it.
     pub lease: Duration,
+    /// How temporary failures are retried (persisted with each workflow when it is created).
+    pub retry: RetryPolicy,
     /// How published posts go live.
     pub post_status: PostStatus,
     /// Categories given to published posts.
@@ -272,7 +276,8 @@ impl Default for PipelineConfig {
             research_ttl: Duration::from_secs(24 * 3600),
             plan_limits: None,
             rate_limits: RateLimits::default(),
-            lease: Duration::from_secs(600),
+            lease: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
             post_status: PostStatus::Draft,
             post_categories: Vec::new(),
         }
@@ -282,7 +287,12 @@ impl Default for PipelineConfig {
 impl PipelineConfig {
     /// The lease as a chrono duration.
     pub(crate) fn lease_duration(&self) -> chrono::Duration {
-        chrono::Duration::from_std(self.lease).unwrap_or_else(|_| chrono::Duration::minutes(10))
+        chrono::Duration::from_std(self.lease).unwrap_or_else(|_| chrono::Duration::seconds(30))
+    }
+
+    /// How often a running step renews its lease: a third of it.
+    pub(crate) fn heartbeat(&self) -> Duration {
+        (self.lease / 3).max(Duration::from_millis(10))
     }
 
     /// The research TTL as a chrono duration (at least one second).

@@ -17,8 +17,19 @@
 //!    work item, so a replay never charges twice (see `ledger`).
 //! 4. **Safe points** between items re-read the workflow: a cancellation stops the step, a lost
 //!    lease stops it, and the lease is renewed.
-//! 5. **End**: `X_PROCESSING → X_COMPLETED`, or `X_FAILED` with the reason (prefixed
-//!    `retryable: ` when trying again can help); [`Engine::retry`] resumes a failed step.
+//! 5. **End**: `X_PROCESSING → X_COMPLETED`, or `X_FAILED` with the reason, a
+//!    [`FailureKind`](crate::workflow::FailureKind), the attempt count and, for temporary
+//!    failures, the time a [`Worker`] retries it (exponential backoff with full jitter,
+//!    [`PipelineConfig::retry`]); [`Engine::retry`] resumes any failed step at once.
+//!
+//! # Workers and leases
+//! A workflow being run carries a lease (owner, expiry) through every state a worker drives;
+//! a running step renews it by heartbeat without writing transitions. [`Worker`] claims
+//! runnable workflows of every organization ([`WorkflowStore::claim_workflows`]
+//! (crate::store::WorkflowStore::claim_workflows)), runs them under each organization's
+//! context with a concurrency limit and a per-organization share, retries due temporary
+//! failures, and on shutdown gives its leases back so another worker continues at once. A
+//! dead worker's lease is taken over when it lapses ([`PipelineConfig::lease`], default 30 s).
 //!
 //! # Clustering methods (step 6)
 //! [`PipelineConfig::clustering_method`] picks how approved keywords are grouped (see
@@ -50,8 +61,9 @@ mod step;
 mod steps;
 #[cfg(feature = "testkit")]
 pub mod testing;
+mod worker;
 
-pub use builder::{Clock, Engine, EngineBuilder, Sleeper};
+pub use builder::{Blocking, Clock, Engine, EngineBuilder, Sleeper};
 pub use config::{
     ArticleScope, ClusteringMethod, Concurrency, PipelineConfig, ProviderRateLimit, RateLimits, StepLimits,
     SubtopicReview,
@@ -61,3 +73,4 @@ pub use review::AUTO_APPROVAL_FEEDBACK;
 pub use run::{Advance, CreateWorkflow};
 pub use steps::icp::{Icp, IcpSegment};
 pub use steps::subtopics::{MAX_SUBTOPICS, MIN_SUBTOPICS};
+pub use worker::{Worker, WorkerConfig, WorkerReport};

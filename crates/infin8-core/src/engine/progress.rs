@@ -1,9 +1,10 @@
 //! Progress: typed events for hosts (progress bars, logs) and the progress view of a workflow.
 
-use crate::ids::WorkflowId;
+use crate::ids::{OrgId, WorkflowId};
 use crate::ledger::UsageMetric;
 use crate::money::Usd;
-use crate::workflow::{Step, WorkflowCounts, WorkflowState};
+use crate::workflow::{FailureKind, Step, WorkflowCounts, WorkflowState};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Something the engine did, as it happens.
@@ -66,8 +67,45 @@ pub enum ProgressEvent {
         step: Step,
         /// Why.
         reason: String,
-        /// Whether `retry` can help.
+        /// Whether trying again (later) can help without changing anything.
         retryable: bool,
+        /// The failure kind recorded.
+        kind: FailureKind,
+        /// When a worker retries it by itself (temporary failures).
+        next_attempt_at: Option<DateTime<Utc>>,
+    },
+    /// A worker claimed the workflow.
+    Claimed {
+        /// The workflow.
+        workflow: WorkflowId,
+        /// Its organization.
+        organization: OrgId,
+        /// Its state when claimed.
+        state: WorkflowState,
+    },
+    /// A failed step is retried.
+    Retrying {
+        /// The workflow.
+        workflow: WorkflowId,
+        /// The step.
+        step: Step,
+        /// Failed attempts so far.
+        attempts: u32,
+        /// Whether a worker retries it by itself (a due temporary failure) rather than a person.
+        automatic: bool,
+    },
+    /// A worker gave back its lease (shutdown); any worker may continue the workflow at once.
+    LeaseReleased {
+        /// The workflow.
+        workflow: WorkflowId,
+    },
+    /// A worker's store call failed (database down, connection refused); it waits and tries
+    /// again.
+    WorkerBackoff {
+        /// What failed.
+        error: String,
+        /// How long it waits.
+        wait: std::time::Duration,
     },
     /// The workflow waits at a human gate.
     AwaitingApproval {
@@ -135,4 +173,12 @@ pub struct WorkflowProgress {
     pub estimated_cost: Usd,
     /// Why the current step failed, if it did.
     pub last_error: Option<String>,
+    /// The kind of that failure.
+    pub failure_kind: Option<FailureKind>,
+    /// Failed attempts of the current step.
+    pub attempts: u32,
+    /// When a worker retries a temporary failure by itself.
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    /// Who runs the workflow now, and until when their lease holds.
+    pub lease: Option<crate::workflow::Lease>,
 }

@@ -13,9 +13,10 @@ use crate::money::Usd;
 use crate::organization::Permission;
 use crate::tenant::TenantContext;
 use crate::workflow::{
-    Lease, NewWorkflow, Phase, Step, TransitionRequest, Workflow, WorkflowCounts, WorkflowSettings,
-    WorkflowState, WorkflowUpdate,
+    FailureKind, Lease, NewWorkflow, Phase, Step, TransitionRequest, Workflow, WorkflowCounts,
+    WorkflowSettings, WorkflowState, WorkflowUpdate,
 };
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Most transitions one [`Engine::run`] makes before returning (a guard against livelock).
@@ -50,34 +51,38 @@ pub enum Advance {
         /// Items without a decision.
         pending: u64,
     },
-    /// A step failed; [`Engine::retry`] resumes it.
+    /// A step failed. A [`Worker`](super::Worker) retries a temporary failure by itself when it
+    /// is due; [`Engine::retry`] resumes any failed step at once.
     Failed {
         /// The step.
         step: Step,
         /// The recorded reason.
         reason: String,
+        /// What kind of failure it was.
+        kind: FailureKind,
+        /// Failed attempts of this step so far.
+        attempts: u32,
+        /// When a worker retries it by itself (temporary failures only).
+        next_attempt_at: Option<DateTime<Utc>>,
         /// Whether trying again later can help without changing anything (provider outage,
-        /// rate limit, transient store failure).
+        /// rate limit, transient store failure), whether or not attempts remain.
         retryable: bool,
         /// The error, when the failure happened in this call.
         error: Option<Error>,
     },
-    /// Another worker holds the running step's lease.
+    /// Another worker holds the workflow's lease.
     Busy {
-        /// The step.
+        /// The step (the next one, before the workflow started).
         step: Step,
         /// The lease holder.
         owner: String,
+        /// When the lease lapses unless renewed (a dead holder's lease is taken over then).
+        until: DateTime<Utc>,
     },
     /// `COMPLETED`.
     Completed,
     /// `CANCELLED`.
     Cancelled,
-}
-
-impl Advance {
-    /// The reason prefix recorded for retryable failures.
-    pub const RETRYABLE: &'static str = "retryable: ";
 }
 
 impl Engine {
@@ -99,6 +104,8 @@ impl Engine {
         let id = new.id.unwrap_or_default();
         let limits = self.inner.config.plan_limits.clone().unwrap_or_else(|| org.plan.limits());
         let estimated_cost = self.estimate_cost(new.competitor_urls.len());
+        let mut settings = new.settings;
+        settings.retry.get_or_insert(self.inner.config.retry);
         let workflow = self
             .inner
             .store
@@ -109,7 +116,7 @@ impl Engine {
                     title: new.title,
                     description: new.description,
                     competitor_urls: new.competitor_urls,
-                    settings: new.settings,
+                    settings,
                     estimated_cost,
                     metadata: serde_json::json!({ "engine": { "worker": self.inner.worker } }),
                 },
@@ -168,6 +175,15 @@ impl Engine {
     pub async fn advance(&self, ctx: &TenantContext, workflow: WorkflowId) -> Result<Advance> {
         ctx.role.require(Permission::RunWorkflows)?;
         let wf = self.load(ctx, workflow).await?;
+        let now = (self.inner.clock)();
+        if let Some(l) = &wf.lease
+            && l.owner != self.inner.worker
+            && l.expires_at > now
+            && wf.state.holds_lease()
+        {
+            let step = wf.state.step().unwrap_or(Step::Icp);
+            return Ok(Advance::Busy { step, owner: l.owner.clone(), until: l.expires_at });
+        }
         match wf.state {
             WorkflowState::Completed => Ok(Advance::Completed),
             WorkflowState::Cancelled => Ok(Advance::Cancelled),
@@ -181,21 +197,10 @@ impl Engine {
             }
             WorkflowState::At(step, Phase::Pending) if step.is_gate() => self.seed_gate(ctx, wf).await,
             WorkflowState::At(Step::Subtopics, Phase::AwaitingReview) => self.subtopic_gate(ctx, wf).await,
-            WorkflowState::At(step, Phase::Pending) => self.claim_and_run(ctx, wf, step).await,
-            WorkflowState::At(step, Phase::Processing) => {
-                let now = (self.inner.clock)();
-                match &wf.lease {
-                    Some(l) if l.owner != self.inner.worker && l.expires_at > now => {
-                        Ok(Advance::Busy { step, owner: l.owner.clone() })
-                    }
-                    _ => self.claim_and_run(ctx, wf, step).await,
-                }
+            WorkflowState::At(step, Phase::Pending | Phase::Processing) => {
+                self.claim_and_run(ctx, wf, step).await
             }
-            WorkflowState::At(step, _) => {
-                let reason = wf.last_error.clone().unwrap_or_default();
-                let retryable = reason.starts_with(Advance::RETRYABLE);
-                Ok(Advance::Failed { step, reason, retryable, error: None })
-            }
+            WorkflowState::At(step, _) => Ok(failed(step, &wf, None)),
         }
     }
 
@@ -216,23 +221,67 @@ impl Engine {
     }
 
     /// Moves a failed step back to pending so the next `advance` runs it again (idempotently:
-    /// what it finished before is kept).
+    /// what it finished before is kept), whatever its failure kind. The failed-attempt count is
+    /// kept until the step completes.
     ///
     /// # Errors
     /// `Forbidden`; `NotFound`; `Conflict(WrongState)` if the workflow is not in a `*_FAILED`
     /// state; `Conflict(StaleWorkflow)` if it moved meanwhile.
     pub async fn retry(&self, ctx: &TenantContext, workflow: WorkflowId) -> Result<Workflow> {
+        self.retry_with(ctx, workflow, false).await
+    }
+
+    /// What a [`Worker`](super::Worker) does with a claimed workflow whose temporary failure is
+    /// due: [`retry`](Self::retry) it, recorded as automatic. A failure of another kind, or one
+    /// not yet due, is left alone (`Conflict(WrongState)`).
+    ///
+    /// # Errors
+    /// As [`retry`](Self::retry), and `Conflict(WrongState)` when the failure is not a due
+    /// temporary one.
+    pub async fn retry_automatically(&self, ctx: &TenantContext, workflow: WorkflowId) -> Result<Workflow> {
+        self.retry_with(ctx, workflow, true).await
+    }
+
+    async fn retry_with(
+        &self,
+        ctx: &TenantContext,
+        workflow: WorkflowId,
+        automatic: bool,
+    ) -> Result<Workflow> {
         ctx.role.require(Permission::RunWorkflows)?;
         let wf = self.load(ctx, workflow).await?;
+        let wrong =
+            |why: String| Error::conflict(Entity::Workflow, workflow, ConflictReason::WrongState(why));
         let WorkflowState::At(step, Phase::Failed) = wf.state else {
-            return Err(Error::conflict(
-                Entity::Workflow,
-                workflow,
-                ConflictReason::WrongState(format!("{} is not a failed state", wf.state)),
-            ));
+            return Err(wrong(format!("{} is not a failed state", wf.state)));
         };
-        let req = self.request(&wf, WorkflowState::At(step, Phase::Pending)).with_reason("retry requested");
-        Ok(self.inner.store.transition(ctx, req).await?.workflow)
+        let now = (self.inner.clock)();
+        let due = wf.failure_kind.is_some_and(FailureKind::retries_automatically)
+            && wf.next_attempt_at.is_some_and(|at| at <= now);
+        let leased_elsewhere =
+            wf.lease.as_ref().is_some_and(|l| l.owner != self.inner.worker && l.expires_at > now);
+        if automatic && (!due || leased_elsewhere) {
+            return Err(wrong(format!("{} is not a due temporary failure", wf.state)));
+        }
+        let policy = wf.settings.retry.unwrap_or(self.inner.config.retry);
+        let reason = if automatic {
+            format!(
+                "automatic retry {} of {} after a temporary failure",
+                wf.attempts,
+                policy.max_attempts.saturating_sub(1)
+            )
+        } else {
+            "retry requested".to_string()
+        };
+        let req = self.request(&wf, WorkflowState::At(step, Phase::Pending)).with_reason(reason);
+        let out = self.inner.store.transition(ctx, req).await?;
+        self.inner.progress.event(&ProgressEvent::Retrying {
+            workflow,
+            step,
+            attempts: wf.attempts,
+            automatic,
+        });
+        Ok(out.workflow)
     }
 
     /// Cancels the workflow. A step running elsewhere stops at its next safe point; work it
@@ -287,6 +336,10 @@ impl Engine {
             actual_cost: Usd::from_micros(actual.used),
             estimated_cost: wf.estimated_cost,
             last_error: wf.last_error,
+            failure_kind: wf.failure_kind,
+            attempts: wf.attempts,
+            next_attempt_at: wf.next_attempt_at,
+            lease: wf.lease,
         })
     }
 
@@ -299,11 +352,12 @@ impl Engine {
     }
 
     /// A transition request from `wf`'s state and version whose idempotency key names this
-    /// worker, so two workers never replay each other's transition.
+    /// worker, so two workers never replay each other's transition, carrying this worker's
+    /// lease into every state that holds one.
     pub(crate) fn request(&self, wf: &Workflow, to: WorkflowState) -> TransitionRequest {
         let mut req = TransitionRequest::from_current(wf, to);
         req.idempotency_key = format!("{}:{}", req.idempotency_key, self.inner.worker);
-        if to.is_processing() {
+        if to.holds_lease() {
             let expires_at = (self.inner.clock)() + self.inner.config.lease_duration();
             req = req.with_lease(Lease { owner: self.inner.worker.clone(), expires_at });
         }
@@ -349,18 +403,21 @@ impl Engine {
             .ok_or_else(|| Error::not_found(Entity::Organization, ctx.org_id))?;
         self.inner.progress.event(&ProgressEvent::StepStarted { workflow: wf.id, step });
         let sc = StepCtx::new(&self.inner, *ctx, step, claimed, org);
-        let result = match step {
-            Step::Icp => steps::icp::run(&sc).await,
-            Step::Competitors => steps::competitors::run(&sc).await,
-            Step::SeedReview => Ok(steps::StepEnd::Completed),
-            Step::Longtails => steps::longtails::run(&sc).await,
-            Step::Filtering => steps::filtering::run(&sc).await,
-            Step::Clustering => steps::clustering::run(&sc).await,
-            Step::Validation => steps::validation::run(&sc).await,
-            Step::Subtopics => steps::subtopics::run(&sc).await,
-            Step::Articles => steps::articles::run(&sc).await,
-            Step::Publish => steps::publish::run(&sc).await,
+        let work = async {
+            match step {
+                Step::Icp => steps::icp::run(&sc).await,
+                Step::Competitors => steps::competitors::run(&sc).await,
+                Step::SeedReview => Ok(steps::StepEnd::Completed),
+                Step::Longtails => steps::longtails::run(&sc).await,
+                Step::Filtering => steps::filtering::run(&sc).await,
+                Step::Clustering => steps::clustering::run(&sc).await,
+                Step::Validation => steps::validation::run(&sc).await,
+                Step::Subtopics => steps::subtopics::run(&sc).await,
+                Step::Articles => steps::articles::run(&sc).await,
+                Step::Publish => steps::publish::run(&sc).await,
+            }
         };
+        let result = self.with_heartbeat(ctx, wf.id, work).await;
         match result {
             Ok(end) => {
                 self.refresh(ctx, wf.id).await?;
@@ -389,24 +446,36 @@ impl Engine {
                 Ok(stopped(current))
             }
             Err(error) => {
-                let retryable = error.is_retryable();
-                let reason = format!("{}{error}", if retryable { Advance::RETRYABLE } else { "" });
                 // Record what was spent before failing; if the store is down, leave the step
                 // processing under our lease for the next run to resume.
                 self.refresh(ctx, wf.id).await.map_err(|_| clone_error(&error))?;
                 let current = sc.workflow();
+                let policy = current.settings.retry.unwrap_or(self.inner.config.retry);
+                let seed =
+                    [current.id.as_uuid().as_bytes().as_slice(), &current.attempts.to_le_bytes()].concat();
+                let failure = policy.plan_failure(
+                    &error,
+                    current.attempts,
+                    crate::workflow::jitter(&seed),
+                    (self.inner.clock)(),
+                );
+                let reason = error.to_string();
                 let req = self
                     .request(&current, WorkflowState::At(step, Phase::Failed))
-                    .with_reason(reason.clone());
+                    .with_reason(reason.clone())
+                    .with_failure(failure);
                 match self.inner.store.transition(ctx, req).await {
-                    Ok(_) => {
+                    Ok(out) => {
+                        let retryable = error.is_retryable();
                         self.inner.progress.event(&ProgressEvent::StepFailed {
                             workflow: wf.id,
                             step,
-                            reason: reason.clone(),
+                            reason,
                             retryable,
+                            kind: failure.kind,
+                            next_attempt_at: failure.next_attempt_at,
                         });
-                        Ok(Advance::Failed { step, reason, retryable, error: Some(error) })
+                        Ok(failed(step, &out.workflow, Some(error)))
                     }
                     Err(Error::Conflict {
                         reason: ConflictReason::StaleWorkflow { current, .. }, ..
@@ -414,6 +483,40 @@ impl Engine {
                     Err(_) => Err(error),
                 }
             }
+        }
+    }
+
+    /// Runs `work` while renewing this worker's lease on the workflow every
+    /// [`heartbeat`](super::PipelineConfig) (needs a sleeper; without one, safe points renew it).
+    /// Renewals write no transition or audit row. A failed renewal is left to the next safe
+    /// point, which stops the step if the lease was lost.
+    async fn with_heartbeat<T>(
+        &self,
+        ctx: &TenantContext,
+        workflow: WorkflowId,
+        work: impl std::future::Future<Output = T>,
+    ) -> T {
+        use futures::FutureExt;
+        let Some(sleep) = self.inner.sleeper.clone() else { return work.await };
+        let every = self.inner.config.heartbeat();
+        let beat = async {
+            loop {
+                sleep(every).await;
+                let lease = Lease {
+                    owner: self.inner.worker.clone(),
+                    expires_at: (self.inner.clock)() + self.inner.config.lease_duration(),
+                };
+                if let Ok(false) = self.inner.store.renew_lease(ctx, workflow, lease).await {
+                    // Lost: stop beating and let the step's next safe point find out.
+                    futures::future::pending::<()>().await;
+                }
+            }
+        };
+        let work = std::pin::pin!(work.fuse());
+        let beat = std::pin::pin!(beat.fuse());
+        match futures::future::select(work, beat).await {
+            futures::future::Either::Left((out, _)) => out,
+            futures::future::Either::Right(((), work)) => work.await,
         }
     }
 
@@ -475,6 +578,20 @@ impl Engine {
             )
             .await?;
         Ok(())
+    }
+}
+
+/// The [`Advance::Failed`] of a workflow as recorded.
+fn failed(step: Step, wf: &Workflow, error: Option<Error>) -> Advance {
+    let kind = wf.failure_kind.unwrap_or(FailureKind::Permanent);
+    Advance::Failed {
+        step,
+        reason: wf.last_error.clone().unwrap_or_default(),
+        kind,
+        attempts: wf.attempts,
+        next_attempt_at: wf.next_attempt_at,
+        retryable: matches!(kind, FailureKind::Temporary | FailureKind::RetriesExhausted),
+        error,
     }
 }
 

@@ -12,7 +12,7 @@ use crate::ledger::{RateLimitRequest, UsageMetric, WindowKind};
 use crate::organization::{Organization, PlanLimits};
 use crate::provider::{Metered, ProviderError, ProviderUsage};
 use crate::tenant::TenantContext;
-use crate::workflow::{Lease, Phase, Step, TransitionRequest, Workflow, WorkflowState};
+use crate::workflow::{Lease, Phase, Step, Workflow, WorkflowState};
 use chrono::{DateTime, Utc};
 use std::future::Future;
 use std::sync::{Mutex, PoisonError};
@@ -99,7 +99,8 @@ impl<'a> StepCtx<'a> {
     }
 
     /// A safe point: stops the step if the workflow was cancelled (`Cancelled`) or taken over by
-    /// another worker (`Conflict`), and renews the lease when half of it has run out.
+    /// another worker (`Conflict`), and renews the lease (no transition, no audit row) when half
+    /// of it has run out.
     pub(crate) async fn checkpoint(&self) -> Result<()> {
         let id = self.workflow_id();
         let current = self
@@ -124,18 +125,15 @@ impl<'a> StepCtx<'a> {
         let expires = current.lease.as_ref().map_or(now, |l| l.expires_at);
         let mut latest = current;
         if expires - now < lease / 2 {
-            let request = TransitionRequest::from_current(&latest, latest.state)
-                .with_lease(Lease { owner: self.engine.worker.clone(), expires_at: now + lease });
-            let request = TransitionRequest {
-                idempotency_key: format!("{}:{}", request.idempotency_key, self.engine.worker),
-                ..request
-            };
-            match self.store().transition(&self.ctx, request).await {
-                Ok(out) => latest = out.workflow,
-                // A concurrent renewal by this step's other tasks won; the next safe point sees it.
-                Err(Error::Conflict { reason: ConflictReason::StaleWorkflow { .. }, .. }) => return Ok(()),
-                Err(e) => return Err(e),
+            let renewed = Lease { owner: self.engine.worker.clone(), expires_at: now + lease };
+            if !self.store().renew_lease(&self.ctx, id, renewed.clone()).await? {
+                return Err(Error::conflict(
+                    Entity::Workflow,
+                    id,
+                    ConflictReason::StaleWorkflow { current: latest.state, version: latest.version },
+                ));
             }
+            latest.lease = Some(renewed);
         }
         *self.workflow.lock().unwrap_or_else(PoisonError::into_inner) = latest;
         Ok(())

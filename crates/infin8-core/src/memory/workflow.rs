@@ -9,8 +9,8 @@ use crate::page::Page;
 use crate::store::WorkflowStore;
 use crate::tenant::TenantContext;
 use crate::workflow::{
-    NewWorkflow, Phase, Transition, TransitionOutcome, TransitionRequest, Workflow, WorkflowCounts,
-    WorkflowQuery, WorkflowState, WorkflowUpdate,
+    ClaimCandidate, ClaimRequest, ClaimedWorkflow, Lease, NewWorkflow, Transition, TransitionOutcome,
+    TransitionRequest, Workflow, WorkflowCounts, WorkflowQuery, WorkflowState, WorkflowUpdate,
 };
 use async_trait::async_trait;
 use chrono::Utc;
@@ -43,6 +43,9 @@ impl WorkflowStore for MemoryStore {
             metadata: new.metadata,
             last_error: None,
             lease: None,
+            failure_kind: None,
+            attempts: 0,
+            next_attempt_at: None,
             created_by: ctx.actor.user_id(),
             created_at: now,
             updated_at: now,
@@ -100,16 +103,8 @@ impl WorkflowStore for MemoryStore {
             ));
         }
         let now = Utc::now();
-        let mut workflow = current;
-        workflow.state = request.to;
-        workflow.version += 1;
-        workflow.last_error =
-            if request.to.phase() == Some(Phase::Failed) { request.reason.clone() } else { None };
-        workflow.lease = if request.to.is_processing() { request.lease.clone() } else { None };
-        if request.to == WorkflowState::Completed {
-            workflow.completed_at = Some(now);
-        }
-        workflow.updated_at = now;
+        let workflow = request.effects().apply(&current, request.to, now);
+        let request_details = request.audit_details(kind, workflow.version);
         let transition = Transition {
             id: TransitionId::new(),
             organization_id: ctx.org_id,
@@ -124,22 +119,10 @@ impl WorkflowStore for MemoryStore {
             metadata: request.metadata,
             created_at: now,
         };
+        let details = request_details;
         state.workflows.insert(id, workflow.clone());
         state.transitions.entry(id).or_default().push(transition.clone());
-        state.push_audit(
-            ctx,
-            Some(id),
-            "workflow.transition",
-            "workflow",
-            Some(id.to_string()),
-            serde_json::json!({
-                "from": transition.from_state,
-                "to": transition.to_state,
-                "kind": transition.kind,
-                "version": transition.version,
-                "reason": transition.reason,
-            }),
-        );
+        state.push_audit(ctx, Some(id), "workflow.transition", "workflow", Some(id.to_string()), details);
         Ok(TransitionOutcome { workflow, transition, replayed: false })
     }
 
@@ -183,5 +166,57 @@ impl WorkflowStore for MemoryStore {
         }
         workflow.updated_at = Utc::now();
         Ok(workflow.clone())
+    }
+
+    async fn claim_workflows(&self, request: ClaimRequest) -> Result<Vec<ClaimedWorkflow>> {
+        request.check()?;
+        let mut state = self.lock();
+        let candidates: Vec<ClaimCandidate> = state.workflows.values().map(ClaimCandidate::from).collect();
+        let lease = request.lease();
+        let mut out = Vec::new();
+        for (org, id) in request.select(&candidates) {
+            if let Some(w) = state.workflows.get_mut(&id) {
+                w.lease = Some(lease.clone());
+                out.push(ClaimedWorkflow {
+                    organization_id: org,
+                    workflow_id: id,
+                    state: w.state,
+                    lease: lease.clone(),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    async fn renew_lease(&self, ctx: &TenantContext, workflow_id: WorkflowId, lease: Lease) -> Result<bool> {
+        ctx.role.require(Permission::RunWorkflows)?;
+        let mut state = self.lock();
+        state.workflow(ctx, workflow_id)?;
+        let w = state
+            .workflows
+            .get_mut(&workflow_id)
+            .ok_or_else(|| Error::not_found(Entity::Workflow, workflow_id))?;
+        match &mut w.lease {
+            Some(held) if held.owner == lease.owner => {
+                held.expires_at = lease.expires_at;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    async fn release_lease(&self, ctx: &TenantContext, workflow_id: WorkflowId, owner: &str) -> Result<bool> {
+        ctx.role.require(Permission::RunWorkflows)?;
+        let mut state = self.lock();
+        state.workflow(ctx, workflow_id)?;
+        let w = state
+            .workflows
+            .get_mut(&workflow_id)
+            .ok_or_else(|| Error::not_found(Entity::Workflow, workflow_id))?;
+        if w.lease.as_ref().is_some_and(|l| l.owner == owner) {
+            w.lease = None;
+            return Ok(true);
+        }
+        Ok(false)
     }
 }

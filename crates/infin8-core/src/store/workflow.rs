@@ -3,7 +3,8 @@ use crate::ids::WorkflowId;
 use crate::page::Page;
 use crate::tenant::TenantContext;
 use crate::workflow::{
-    NewWorkflow, Transition, TransitionOutcome, TransitionRequest, Workflow, WorkflowQuery, WorkflowUpdate,
+    ClaimRequest, ClaimedWorkflow, Lease, NewWorkflow, Transition, TransitionOutcome, TransitionRequest,
+    Workflow, WorkflowQuery, WorkflowUpdate,
 };
 use async_trait::async_trait;
 
@@ -34,9 +35,13 @@ pub trait WorkflowStore: Send + Sync {
 
     /// Moves a workflow from `request.from` to `request.to` as a compare-and-set on
     /// `(state, version)`, and in the same atomic operation appends a transition row and a
-    /// `workflow.transition` audit entry. On success the version is incremented; `last_error`
-    /// is set from `reason` when entering `*_FAILED` and cleared otherwise; the lease is set
-    /// when entering `*_PROCESSING` and cleared otherwise; `completed_at` is set on `COMPLETED`.
+    /// `workflow.transition` audit entry (details from [`TransitionRequest::audit_details`]). On
+    /// success the version is incremented and the request's
+    /// [`effects`](TransitionRequest::effects) are applied: `last_error`, `failure_kind` and
+    /// `next_attempt_at` set when entering `*_FAILED` and cleared otherwise, the failed-attempt
+    /// counter incremented, kept or reset, the lease kept from the request when the target state
+    /// [`holds a lease`](crate::workflow::WorkflowState::holds_lease) and cleared otherwise,
+    /// `completed_at` set on `COMPLETED`.
     ///
     /// Idempotent: if a transition with `request.idempotency_key` was already recorded for this
     /// workflow with the same `from`/`to`, nothing changes and the recorded transition is
@@ -70,4 +75,36 @@ pub trait WorkflowStore: Send + Sync {
         id: WorkflowId,
         update: WorkflowUpdate,
     ) -> Result<Workflow>;
+
+    /// Hands a worker up to `request.limit` runnable workflows of any organization (see
+    /// [`ClaimRequest`] for what is runnable, the order and the per-organization share) and
+    /// leases each to `request.owner` until `request.lease_expires_at`, atomically: under any
+    /// number of concurrent claimers, a workflow goes to exactly one of them until its lease
+    /// lapses. Writes no transition or audit row (a lease is not a state change); returns only
+    /// ids, states and leases, never tenant data. This is the store's one operation that spans
+    /// organizations, and the only one without a [`TenantContext`]: the worker then runs each
+    /// workflow under that organization's context (ADR 0004).
+    ///
+    /// # Errors
+    /// `Invalid` (field `claim`) for a malformed request ([`ClaimRequest::check`]).
+    async fn claim_workflows(&self, request: ClaimRequest) -> Result<Vec<ClaimedWorkflow>>;
+
+    /// Extends `lease.owner`'s lease on the workflow to `lease.expires_at` (a heartbeat). Writes
+    /// no transition or audit row. Returns `false`, changing nothing, when the workflow is not
+    /// leased to that owner any more (another worker took it over, it reached a state without a
+    /// lease, or it was released).
+    /// Requires [`Permission::RunWorkflows`](crate::organization::Permission::RunWorkflows) (checked first).
+    ///
+    /// # Errors
+    /// `Forbidden`; `NotFound` if the workflow is not in the caller's organization.
+    async fn renew_lease(&self, ctx: &TenantContext, workflow_id: WorkflowId, lease: Lease) -> Result<bool>;
+
+    /// Gives up `owner`'s lease on the workflow at once (graceful shutdown), so any worker may
+    /// claim it now. The state is unchanged: a step left `*_PROCESSING` is resumed by the next
+    /// claimer. Returns `false` when `owner` held no lease on it.
+    /// Requires [`Permission::RunWorkflows`](crate::organization::Permission::RunWorkflows) (checked first).
+    ///
+    /// # Errors
+    /// `Forbidden`; `NotFound` if the workflow is not in the caller's organization.
+    async fn release_lease(&self, ctx: &TenantContext, workflow_id: WorkflowId, owner: &str) -> Result<bool>;
 }

@@ -1,5 +1,6 @@
 //! The workflow record.
 
+use super::failure::FailureKind;
 use super::state::WorkflowState;
 use crate::ids::{OrgId, UserId, WorkflowId};
 use crate::money::Usd;
@@ -16,6 +17,10 @@ pub struct WorkflowSettings {
     pub budget: Option<Usd>,
     /// Brand terms to treat as navigational in filtering.
     pub brand_terms: Vec<String>,
+    /// How temporary failures of this workflow are retried (set from
+    /// [`PipelineConfig::retry`](crate::engine::PipelineConfig) at creation when not given).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry: Option<super::failure::RetryPolicy>,
     /// Everything else, kept as given.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -43,7 +48,7 @@ pub struct WorkflowCounts {
     pub published: i64,
 }
 
-/// A worker's claim on a step in `*_PROCESSING`: who holds it and until when.
+/// A worker's claim on a workflow: who runs it and until when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lease {
     /// The worker (host-chosen name, e.g. hostname + pid).
@@ -83,8 +88,19 @@ pub struct Workflow {
     pub metadata: serde_json::Value,
     /// The reason of the last failure, if the workflow is in a `*_FAILED` state.
     pub last_error: Option<String>,
-    /// The current step's lease, while `*_PROCESSING`.
+    /// The worker lease: who runs the workflow and until when. Held while a worker moves it
+    /// through states that [`hold a lease`](WorkflowState::holds_lease); cleared on entering any
+    /// other state or on release.
     pub lease: Option<Lease>,
+    /// What kind of failure the current step had, while `*_FAILED`.
+    #[serde(default)]
+    pub failure_kind: Option<FailureKind>,
+    /// Failed attempts of the current step (reset when a step completes).
+    #[serde(default)]
+    pub attempts: u32,
+    /// When a temporary failure is due to be retried by a worker, while `*_FAILED`.
+    #[serde(default)]
+    pub next_attempt_at: Option<DateTime<Utc>>,
     /// Who created it.
     pub created_by: Option<UserId>,
     /// Created.

@@ -237,6 +237,38 @@ impl WorkflowState {
         matches!(self, Self::At(_, Phase::Processing))
     }
 
+    /// Whether the workflow waits for people here: the seed review gate before its decisions are
+    /// recorded, or subtopics awaiting review. Workers never claim such a workflow.
+    #[must_use]
+    pub const fn awaits_people(self) -> bool {
+        matches!(
+            self,
+            Self::At(Step::SeedReview, Phase::Pending) | Self::At(Step::Subtopics, Phase::AwaitingReview)
+        )
+    }
+
+    /// Whether a worker holds a lease while the workflow is in this state: every state a worker
+    /// moves through by itself (not terminal, not failed, not waiting for people). A transition
+    /// into any other state clears the lease.
+    #[must_use]
+    pub const fn holds_lease(self) -> bool {
+        !self.is_terminal() && !self.awaits_people() && !matches!(self, Self::At(_, Phase::Failed))
+    }
+
+    /// The states a worker may claim without looking further (those that
+    /// [`hold a lease`](Self::holds_lease)); a `*_FAILED` state is claimable only when its
+    /// failure is temporary and due (see [`ClaimRequest`](super::ClaimRequest)).
+    #[must_use]
+    pub fn runnable() -> Vec<WorkflowState> {
+        Self::all().into_iter().filter(|s| s.holds_lease()).collect()
+    }
+
+    /// Every `*_FAILED` state.
+    #[must_use]
+    pub fn failed() -> Vec<WorkflowState> {
+        Self::all().into_iter().filter(|s| matches!(s, Self::At(_, Phase::Failed))).collect()
+    }
+
     /// The wire name (`"SEED_REVIEW_PENDING"`).
     #[must_use]
     pub fn as_wire(self) -> String {

@@ -3,6 +3,7 @@
 mod approval;
 mod article;
 mod audit;
+mod claim;
 mod cluster;
 mod keyword;
 mod organization;

@@ -1,6 +1,6 @@
 use super::{SqliteStore, cursor, page};
 use crate::codec::{
-    self, get_actor, get_enum, get_id, get_json, get_opt_id, get_opt_json, get_opt_ts, get_ts,
+    self, get_actor, get_enum, get_id, get_json, get_opt_enum, get_opt_id, get_opt_json, get_opt_ts, get_ts,
 };
 use crate::error::{Fail, Res};
 use crate::scope::Scoped;
@@ -14,8 +14,8 @@ use infin8_core::page::{Page, page_size};
 use infin8_core::store::WorkflowStore;
 use infin8_core::tenant::TenantContext;
 use infin8_core::workflow::{
-    Lease, NewWorkflow, Phase, Transition, TransitionKind, TransitionOutcome, TransitionRequest, Workflow,
-    WorkflowCounts, WorkflowQuery, WorkflowState, WorkflowUpdate,
+    ClaimRequest, ClaimedWorkflow, Lease, NewWorkflow, Transition, TransitionKind, TransitionOutcome,
+    TransitionRequest, Workflow, WorkflowCounts, WorkflowQuery, WorkflowState, WorkflowUpdate,
 };
 use rusqlite::Row;
 use rusqlite::types::Type;
@@ -26,7 +26,7 @@ macro_rules! wf_cols {
          settings, seed_keywords_count, approved_seeds_count, longtail_keywords_count, \
          filtered_keywords_count, clusters_count, valid_clusters_count, articles_count, published_count, \
          estimated_cost_micros, actual_cost_micros, metadata, last_error, lease_owner, lease_expires_at, \
-         created_by, created_at, updated_at, completed_at"
+         created_by, created_at, updated_at, completed_at, failure_kind, attempts, next_attempt_at"
     };
 }
 
@@ -81,6 +81,9 @@ fn workflow_row(r: &Row<'_>) -> rusqlite::Result<Workflow> {
         created_at: get_ts(r, 24)?,
         updated_at: get_ts(r, 25)?,
         completed_at: get_opt_ts(r, 26)?,
+        failure_kind: get_opt_enum(r, 27)?,
+        attempts: r.get(28)?,
+        next_attempt_at: get_opt_ts(r, 29)?,
     })
 }
 
@@ -173,26 +176,28 @@ fn apply_transition(
         return Err(stale());
     }
     let now_s = codec::ts(now);
-    let last_error = if req.to.phase() == Some(Phase::Failed) { req.reason.clone() } else { None };
-    let lease = if req.to.is_processing() { req.lease.clone() } else { None };
-    let completed_at = (req.to == WorkflowState::Completed).then(|| now_s.clone());
+    let planned = req.effects().apply(&current, req.to, now);
     let updated = s.row(
         concat!(
             "UPDATE intent_workflows SET state = ?3, version = version + 1, last_error = ?4, lease_owner = ?5, \
-             lease_expires_at = ?6, completed_at = coalesce(?7, completed_at), updated_at = ?8 \
+             lease_expires_at = ?6, completed_at = ?7, updated_at = ?8, failure_kind = ?11, attempts = ?12, \
+             next_attempt_at = ?13 \
              WHERE organization_id = ?1 AND id = ?2 AND state = ?9 AND version = ?10 RETURNING ",
             wf_cols!()
         ),
         &[
             &codec::id(req.workflow_id),
             &req.to.as_wire(),
-            &last_error,
-            &lease.as_ref().map(|l| l.owner.clone()),
-            &lease.as_ref().map(|l| codec::ts(l.expires_at)),
-            &completed_at,
+            &planned.last_error,
+            &planned.lease.as_ref().map(|l| l.owner.clone()),
+            &planned.lease.as_ref().map(|l| codec::ts(l.expires_at)),
+            &codec::opt_ts(planned.completed_at),
             &now_s,
             &req.from.as_wire(),
             &req.expected_version,
+            &planned.failure_kind.map(|k| k.as_str()),
+            &planned.attempts,
+            &codec::opt_ts(planned.next_attempt_at),
         ],
         workflow_row,
     )?;
@@ -232,14 +237,7 @@ fn apply_transition(
             &now_s,
         ],
     )?;
-    let details = serde_json::json!({
-        "from": req.from,
-        "to": req.to,
-        "kind": kind,
-        "version": version,
-        "reason": req.reason,
-        "idempotency_key": req.idempotency_key,
-    });
+    let details = req.audit_details(kind, version);
     super::audit::insert_system_audit(
         s,
         ctx,
@@ -405,6 +403,46 @@ impl WorkflowStore for SqliteStore {
                     return Err(Error::not_found(Entity::Workflow, id).into());
                 }
                 must_load(&s, id)
+            })
+            .await
+    }
+
+    async fn claim_workflows(&self, request: ClaimRequest) -> Result<Vec<ClaimedWorkflow>> {
+        request.check()?;
+        self.db.write("claim_workflows", move |tx| super::claim::claim(tx, &request)).await
+    }
+
+    async fn renew_lease(&self, ctx: &TenantContext, workflow_id: WorkflowId, lease: Lease) -> Result<bool> {
+        ctx.role.require(Permission::RunWorkflows)?;
+        let org = ctx.org_id;
+        self.db
+            .write("renew_lease", move |tx| {
+                let s = Scoped::new(tx, org);
+                require_workflow(&s, workflow_id)?;
+                let n = s.execute(
+                    "UPDATE intent_workflows SET lease_expires_at = ?4 \
+                     WHERE organization_id = ?1 AND id = ?2 AND lease_owner = ?3",
+                    &[&codec::id(workflow_id), &lease.owner, &codec::ts(lease.expires_at)],
+                )?;
+                Ok(n > 0)
+            })
+            .await
+    }
+
+    async fn release_lease(&self, ctx: &TenantContext, workflow_id: WorkflowId, owner: &str) -> Result<bool> {
+        ctx.role.require(Permission::RunWorkflows)?;
+        let org = ctx.org_id;
+        let owner = owner.to_owned();
+        self.db
+            .write("release_lease", move |tx| {
+                let s = Scoped::new(tx, org);
+                require_workflow(&s, workflow_id)?;
+                let n = s.execute(
+                    "UPDATE intent_workflows SET lease_owner = NULL, lease_expires_at = NULL \
+                     WHERE organization_id = ?1 AND id = ?2 AND lease_owner = ?3",
+                    &[&codec::id(workflow_id), &owner],
+                )?;
+                Ok(n > 0)
             })
             .await
     }

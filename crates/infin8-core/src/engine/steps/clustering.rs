@@ -95,17 +95,29 @@ async fn run_embeddings(sc: &StepCtx<'_>) -> Result<StepEnd> {
     }
     sc.checkpoint().await?;
     let keywords = approved_keywords(sc).await?;
-    let items: Vec<ClusterItem<'_>> = keywords
-        .iter()
+    let owned: Vec<(crate::ids::KeywordId, i64, Vec<f32>)> = keywords
+        .into_iter()
         .filter_map(|k| {
-            k.embedding.as_deref().map(|e| ClusterItem {
-                id: k.id,
-                search_volume: k.metrics.search_volume.unwrap_or(0),
-                embedding: e,
-            })
+            let volume = k.metrics.search_volume.unwrap_or(0);
+            k.embedding.map(|e| (k.id, volume, e))
         })
         .collect();
-    let clustering = cluster_hub_spoke(&items, &sc.engine.config.clustering)
+    let config = sc.engine.config.clustering.clone();
+    // Clustering runs through the engine's blocking hook (seconds at 100k keywords).
+    let clustering = sc
+        .engine
+        .blocking(move || {
+            let items: Vec<ClusterItem<'_>> = owned
+                .iter()
+                .map(|(id, search_volume, embedding)| ClusterItem {
+                    id: *id,
+                    search_volume: *search_volume,
+                    embedding,
+                })
+                .collect();
+            cluster_hub_spoke(&items, &config)
+        })
+        .await?
         .map_err(|e| Error::invalid("embedding", e.to_string()))?;
     store_clusters(sc, wf, &clustering, ClusterType::HubSpoke).await
 }

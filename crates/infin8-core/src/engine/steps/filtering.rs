@@ -33,34 +33,45 @@ pub(crate) fn merge_metadata(
 pub(crate) async fn run(sc: &StepCtx<'_>) -> Result<StepEnd> {
     let wf = sc.workflow();
     let approved: HashSet<_> = approved_seeds(sc).await?.into_iter().map(|k| k.id).collect();
-    let all = sc.keywords(KeywordQuery::workflow(wf.id)).await?;
-    let candidates: Vec<_> = all
-        .iter()
-        .filter(|k| match k.keyword_type {
-            KeywordType::Seed => approved.contains(&k.id),
-            KeywordType::Longtail => k.parent_id.is_some_and(|p| approved.contains(&p)),
-            KeywordType::Subtopic => false,
-        })
-        .collect();
-    sc.planned(candidates.len());
+    let all = std::sync::Arc::new(sc.keywords(KeywordQuery::workflow(wf.id)).await?);
+    let seeds = approved.clone();
+    let is_candidate = move |k: &crate::keyword::Keyword| match k.keyword_type {
+        KeywordType::Seed => seeds.contains(&k.id),
+        KeywordType::Longtail => k.parent_id.is_some_and(|p| seeds.contains(&p)),
+        KeywordType::Subtopic => false,
+    };
     let mut rules: FilterRules = sc.engine.config.filter.clone();
     rules.brand_terms.extend(wf.settings.brand_terms.iter().cloned());
     rules
         .competitor_domains
         .extend(wf.competitor_urls.iter().filter_map(|u| normalize_competitor_url(u).ok()).map(|n| n.domain));
-    let input: Vec<FilterCandidate<'_>> = candidates
-        .iter()
-        .map(|k| FilterCandidate {
-            id: k.id,
-            keyword: &k.keyword,
-            normalized: &k.normalized_keyword,
-            search_volume: k.metrics.search_volume,
-            difficulty: k.metrics.difficulty,
-            intent: k.metrics.intent,
-            language: k.language.as_deref(),
+    // The rules run through the engine's blocking hook: tens of thousands of keywords keep a
+    // runtime thread busy for a while.
+    let shared = all.clone();
+    let (picked, decisions) = sc
+        .engine
+        .blocking(move || {
+            let picked: Vec<usize> =
+                shared.iter().enumerate().filter(|(_, k)| is_candidate(k)).map(|(i, _)| i).collect();
+            let input: Vec<FilterCandidate<'_>> = picked
+                .iter()
+                .map(|&i| &shared[i])
+                .map(|k| FilterCandidate {
+                    id: k.id,
+                    keyword: &k.keyword,
+                    normalized: &k.normalized_keyword,
+                    search_volume: k.metrics.search_volume,
+                    difficulty: k.metrics.difficulty,
+                    intent: k.metrics.intent,
+                    language: k.language.as_deref(),
+                })
+                .collect();
+            let decisions = filter_keywords(&input, &rules);
+            (picked, decisions)
         })
-        .collect();
-    let decisions = filter_keywords(&input, &rules);
+        .await?;
+    let candidates: Vec<&crate::keyword::Keyword> = picked.iter().filter_map(|&i| all.get(i)).collect();
+    sc.planned(candidates.len());
     let mut updates: Vec<KeywordUpdate> = candidates
         .iter()
         .zip(&decisions)

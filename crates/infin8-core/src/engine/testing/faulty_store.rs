@@ -25,7 +25,8 @@ use crate::store::{
 };
 use crate::tenant::TenantContext;
 use crate::workflow::{
-    NewWorkflow, Transition, TransitionOutcome, TransitionRequest, Workflow, WorkflowQuery, WorkflowUpdate,
+    ClaimRequest, ClaimedWorkflow, Lease, NewWorkflow, Transition, TransitionOutcome, TransitionRequest,
+    Workflow, WorkflowQuery, WorkflowUpdate,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -228,6 +229,15 @@ impl WorkflowStore for FaultyStore {
         update: WorkflowUpdate,
     ) -> Result<Workflow> {
         self.write("update_workflow", self.inner.update_workflow(ctx, id, update)).await
+    }
+    async fn claim_workflows(&self, request: ClaimRequest) -> Result<Vec<ClaimedWorkflow>> {
+        self.write("claim_workflows", self.inner.claim_workflows(request)).await
+    }
+    async fn renew_lease(&self, ctx: &TenantContext, workflow_id: WorkflowId, lease: Lease) -> Result<bool> {
+        self.write("renew_lease", self.inner.renew_lease(ctx, workflow_id, lease)).await
+    }
+    async fn release_lease(&self, ctx: &TenantContext, workflow_id: WorkflowId, owner: &str) -> Result<bool> {
+        self.write("release_lease", self.inner.release_lease(ctx, workflow_id, owner)).await
     }
 }
 

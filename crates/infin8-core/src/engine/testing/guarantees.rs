@@ -286,13 +286,24 @@ pub async fn provider_outage_then_retry(store: Arc<dyn Store>) {
     let wf = scenario_workflow(&engine, &ctx).await;
     fakes.web.switch.set_outage(true);
     match engine.run(&ctx, wf).await.expect("run") {
-        Advance::Failed { step: Step::Articles, retryable: true, reason, .. } => {
-            assert!(reason.starts_with(Advance::RETRYABLE), "{reason}");
+        Advance::Failed {
+            step: Step::Articles,
+            retryable: true,
+            kind: crate::workflow::FailureKind::Temporary,
+            attempts: 1,
+            next_attempt_at: Some(due),
+            reason,
+            ..
+        } => {
+            assert!(!reason.starts_with("retryable"), "the kind is a column, not a prefix: {reason}");
+            assert!(due > fixed_now(), "retried after a backoff");
         }
         other => panic!("expected a retryable failure of the articles step, got {other:?}"),
     }
     let failed = store.get_workflow(&ctx, wf).await.expect("get").expect("workflow");
     assert_eq!(failed.state, WorkflowState::At(Step::Articles, Phase::Failed));
+    assert_eq!(failed.failure_kind, Some(crate::workflow::FailureKind::Temporary));
+    assert_eq!(failed.lease, None, "a failed workflow holds no lease");
     assert!(failed.last_error.is_some_and(|e| e.contains("unavailable")));
     assert_eq!(still_reserved(store.as_ref(), &ctx, wf).await, 0, "failed calls released their reservations");
     assert!(matches!(engine.run(&ctx, wf).await.expect("run"), Advance::Failed { .. }), "no silent retry");

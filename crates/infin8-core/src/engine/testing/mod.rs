@@ -7,6 +7,7 @@
 pub mod fakes;
 pub mod faulty_store;
 pub mod guarantees;
+pub mod runner;
 pub mod snapshot;
 
 pub use fakes::FakeProviders;

@@ -172,8 +172,9 @@ pub async fn workflow_failed_sets_and_clears_last_error(ts: TestStore) {
     assert_eq!(s.get_workflow(&ctx, wf.id).await.unwrap().unwrap().last_error, None);
 }
 
-/// The lease is set on entering `*_PROCESSING`, replaced on a reclaim, and cleared on leaving.
-pub async fn workflow_lease_set_on_processing_only(ts: TestStore) {
+/// The lease is set on entering `*_PROCESSING`, replaced on a reclaim by another worker, and
+/// cleared on entering a failure.
+pub async fn workflow_lease_reclaim_replaces_owner(ts: TestStore) {
     let s = &*ts.store;
     let ctx = new_org(s).await;
     let wf =
@@ -199,11 +200,11 @@ pub async fn workflow_lease_set_on_processing_only(ts: TestStore) {
     assert_eq!(b.workflow.lease, Some(lease_b));
     assert_eq!(b.workflow.version, a.workflow.version + 1);
 
-    // A lease given for a non-processing target is not kept.
+    // A lease given for a state a worker does not hold (a failure) is not kept.
     let done = s
         .transition(
             &ctx,
-            TransitionRequest::from_current(&b.workflow, WorkflowState::At(Step::Icp, Phase::Completed))
+            TransitionRequest::from_current(&b.workflow, WorkflowState::At(Step::Icp, Phase::Failed))
                 .with_lease(Lease { owner: "worker-b".into(), expires_at: at(999) }),
         )
         .await
