@@ -59,7 +59,10 @@ async fn main() -> Result<()> {
     std::fs::create_dir_all(&args.data_dir)
         .with_context(|| format!("creating {}", args.data_dir.display()))?;
     let data_dir = args.data_dir.canonicalize()?;
-    let (store, backend) = open_store(&data_dir).await?;
+    // Claims and lease heartbeats share the pool with the steps: size it above the workflows run
+    // at once (see the PostgreSQL store's README on pool sizing).
+    let connections = u32::try_from(args.workers * args.concurrency * 2 + 4).unwrap_or(u32::MAX);
+    let (store, backend) = open_store(&data_dir, connections).await?;
     let (providers, selection) = infin8_providers::from_env(data_dir.join("published"))?;
     let mut config = PipelineConfig {
         auto_approve_seeds: true,
@@ -258,18 +261,27 @@ async fn create_demo(
 }
 
 /// SQLite by default; PostgreSQL when `DATABASE_URL` says so.
-async fn open_store(data_dir: &Path) -> Result<(Arc<dyn Store>, String)> {
+async fn open_store(data_dir: &Path, connections: u32) -> Result<(Arc<dyn Store>, String)> {
     if let Ok(url) = std::env::var("DATABASE_URL")
         && (url.starts_with("postgres://") || url.starts_with("postgresql://"))
     {
         #[cfg(feature = "postgres")]
         {
-            let store = infin8::postgres::PgStore::connect(&url).await?;
+            // Connect once first for a clear error (address, refused or bad password), then pool.
+            drop(infin8::postgres::PgStore::connect(&url).await?);
+            let pool = infin8::postgres::sqlx::postgres::PgPoolOptions::new()
+                .max_connections(connections)
+                .connect(&url)
+                .await?;
+            let store = infin8::postgres::PgStore::from_pool(pool);
             store.migrate().await?;
-            return Ok((Arc::new(store), "postgresql".into()));
+            return Ok((Arc::new(store), format!("postgresql ({connections} connections)")));
         }
         #[cfg(not(feature = "postgres"))]
-        bail!("DATABASE_URL points at PostgreSQL: build with `--features postgres`");
+        {
+            let _ = connections;
+            bail!("DATABASE_URL points at PostgreSQL: build with `--features postgres`");
+        }
     }
     let path = data_dir.join("infin8.sqlite");
     let store = infin8::sqlite::SqliteStore::open(&path).await?;

@@ -56,7 +56,7 @@ CREATE POLICY runner_claim ON intent_workflows FOR ALL TO infin8_claimer USING (
 -- conditions are re-checked on the locked row, so a workflow goes to exactly one claimer.
 CREATE FUNCTION infin8_claim_workflows(
     p_owner text, p_limit integer, p_per_org integer, p_expires timestamptz, p_now timestamptz,
-    p_only uuid[], p_exclude uuid[], p_runnable text[], p_failed text[])
+    p_only uuid[], p_exclude uuid[], p_runnable text[], p_failed text[], p_gates text[])
 RETURNS TABLE (organization_id uuid, workflow_id uuid, state text)
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp
 AS $$
@@ -66,7 +66,8 @@ AS $$
         WHERE w.state NOT IN ('COMPLETED', 'CANCELLED')
           AND (w.lease_expires_at IS NULL OR w.lease_expires_at <= p_now)
           AND (w.state = ANY (p_runnable)
-               OR (w.state = ANY (p_failed) AND w.failure_kind = 'temporary' AND w.next_attempt_at <= p_now))
+               OR (w.state = ANY (p_failed) AND w.failure_kind = 'temporary' AND w.next_attempt_at <= p_now)
+               OR (w.state = ANY (p_gates) AND w.next_attempt_at <= p_now))
           AND (p_only IS NULL OR w.organization_id = ANY (p_only))
           AND NOT (w.organization_id = ANY (p_exclude))
         GROUP BY w.organization_id
@@ -81,7 +82,8 @@ AS $$
               AND w.state NOT IN ('COMPLETED', 'CANCELLED')
               AND (w.lease_expires_at IS NULL OR w.lease_expires_at <= p_now)
               AND (w.state = ANY (p_runnable)
-                   OR (w.state = ANY (p_failed) AND w.failure_kind = 'temporary' AND w.next_attempt_at <= p_now))
+                   OR (w.state = ANY (p_failed) AND w.failure_kind = 'temporary' AND w.next_attempt_at <= p_now)
+                   OR (w.state = ANY (p_gates) AND w.next_attempt_at <= p_now))
             ORDER BY coalesce(w.next_attempt_at, w.updated_at), w.id
             LIMIT p_per_org
             FOR UPDATE OF w SKIP LOCKED
@@ -93,9 +95,9 @@ AS $$
     FROM chosen WHERE w.id = chosen.id
     RETURNING w.organization_id, w.id, w.state
 $$;
-ALTER FUNCTION infin8_claim_workflows(text, integer, integer, timestamptz, timestamptz, uuid[], uuid[], text[], text[])
+ALTER FUNCTION infin8_claim_workflows(text, integer, integer, timestamptz, timestamptz, uuid[], uuid[], text[], text[], text[])
     OWNER TO infin8_claimer;
-REVOKE ALL ON FUNCTION infin8_claim_workflows(text, integer, integer, timestamptz, timestamptz, uuid[], uuid[], text[], text[])
+REVOKE ALL ON FUNCTION infin8_claim_workflows(text, integer, integer, timestamptz, timestamptz, uuid[], uuid[], text[], text[], text[])
     FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION infin8_claim_workflows(text, integer, integer, timestamptz, timestamptz, uuid[], uuid[], text[], text[])
+GRANT EXECUTE ON FUNCTION infin8_claim_workflows(text, integer, integer, timestamptz, timestamptz, uuid[], uuid[], text[], text[], text[])
     TO infin8_app;

@@ -417,12 +417,17 @@ impl WorkflowStore for PgStore {
         let runnable: Vec<String> =
             WorkflowState::runnable().into_iter().map(WorkflowState::as_wire).collect();
         let failed: Vec<String> = WorkflowState::failed().into_iter().map(WorkflowState::as_wire).collect();
+        let gates: Vec<String> = WorkflowState::all()
+            .into_iter()
+            .filter(|s| s.awaits_people())
+            .map(WorkflowState::as_wire)
+            .collect();
         let only: Option<Vec<Uuid>> =
             request.organizations.as_ref().map(|o| o.iter().map(|id| id.as_uuid()).collect());
         let exclude: Vec<Uuid> = request.exclude_organizations.iter().map(|id| id.as_uuid()).collect();
         let mut tx = self.begin_untenanted(OP).await?;
         let rows = sqlx::query(
-            "SELECT organization_id, workflow_id, state FROM infin8_claim_workflows($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "SELECT organization_id, workflow_id, state FROM infin8_claim_workflows($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(&request.owner)
         .bind(i32::try_from(request.limit).unwrap_or(i32::MAX))
@@ -433,6 +438,7 @@ impl WorkflowStore for PgStore {
         .bind(exclude)
         .bind(runnable)
         .bind(failed)
+        .bind(gates)
         .fetch_all(&mut *tx)
         .await
         .map_err(|e| map_sqlx(OP, e))?;

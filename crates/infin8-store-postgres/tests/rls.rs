@@ -538,7 +538,7 @@ async fn claimer_role_is_narrow_and_the_app_role_stays_confined() {
          UNION ALL SELECT 'delete', has_table_privilege('infin8_claimer', 'intent_workflows', 'DELETE') \
          UNION ALL SELECT 'app is claimer', pg_has_role('infin8_app', 'infin8_claimer', 'MEMBER') \
          UNION ALL SELECT 'app runs claim', has_function_privilege('infin8_app', \
-             'infin8_claim_workflows(text, integer, integer, timestamptz, timestamptz, uuid[], uuid[], text[], text[])', 'EXECUTE')",
+             'infin8_claim_workflows(text, integer, integer, timestamptz, timestamptz, uuid[], uuid[], text[], text[], text[])', 'EXECUTE')",
     )
     .fetch_all(&mut conn)
     .await

@@ -357,9 +357,22 @@ impl Engine {
     pub(crate) fn request(&self, wf: &Workflow, to: WorkflowState) -> TransitionRequest {
         let mut req = TransitionRequest::from_current(wf, to);
         req.idempotency_key = format!("{}:{}", req.idempotency_key, self.inner.worker);
+        let now = (self.inner.clock)();
         if to.holds_lease() {
-            let expires_at = (self.inner.clock)() + self.inner.config.lease_duration();
+            let expires_at = now + self.inner.config.lease_duration();
             req = req.with_lease(Lease { owner: self.inner.worker.clone(), expires_at });
+        }
+        // A gate that configuration passes is due at once: if this worker dies before passing
+        // it, another claims it (a gate waiting for people is never claimed).
+        let passed_by_config = match to {
+            WorkflowState::At(Step::SeedReview, Phase::Pending) => self.inner.config.auto_approve_seeds,
+            WorkflowState::At(Step::Subtopics, Phase::AwaitingReview) => {
+                self.inner.config.subtopic_review == super::config::SubtopicReview::Auto
+            }
+            _ => false,
+        };
+        if passed_by_config {
+            req.due_at = Some(now);
         }
         req
     }

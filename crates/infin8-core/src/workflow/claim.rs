@@ -162,18 +162,20 @@ pub struct ClaimCandidate {
 }
 
 impl ClaimCandidate {
-    /// Whether a worker may claim it at `now`: not terminal, not waiting for people, no
-    /// unexpired lease, and (if failed) a temporary failure that is due.
+    /// Whether a worker may claim it at `now`: not terminal, no unexpired lease, not waiting for
+    /// people (unless the engine marked the gate due because configuration passes it), and (if
+    /// failed) a temporary failure that is due.
     #[must_use]
     pub fn is_runnable(&self, now: DateTime<Utc>) -> bool {
         let unleased = self.lease_expires_at.is_none_or(|at| at <= now);
+        let due_now = self.next_attempt_at.is_some_and(|at| at <= now);
         let due = if self.state.holds_lease() {
             true
         } else if matches!(self.state, WorkflowState::At(_, Phase::Failed)) {
-            self.failure_kind.is_some_and(FailureKind::retries_automatically)
-                && self.next_attempt_at.is_some_and(|at| at <= now)
+            self.failure_kind.is_some_and(FailureKind::retries_automatically) && due_now
         } else {
-            false
+            // A gate is claimable only when the engine marked it due (passed by configuration).
+            self.state.awaits_people() && due_now
         };
         unleased && due
     }

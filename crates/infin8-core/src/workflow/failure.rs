@@ -52,13 +52,23 @@ impl FailureKind {
 
     /// The kind of a step's error, before the retry policy is applied: quota and auth from the
     /// provider, budget for plan and budget limits, temporary for anything
-    /// [`Error::is_retryable`] says may pass, permanent otherwise.
+    /// [`Error::is_retryable`] says may pass and for a conflict with a concurrent writer (a row
+    /// that appeared or changed state under the step: another worker ran the same step after
+    /// this one's lease lapsed; trying again reads what it wrote), permanent otherwise.
     #[must_use]
     pub fn of(error: &Error) -> Self {
+        use crate::error::ConflictReason;
         match error {
             Error::LimitExceeded { .. } => Self::Budget,
             Error::Provider(ProviderError::QuotaExhausted { .. }) => Self::Quota,
             Error::Provider(ProviderError::Auth { .. }) => Self::Auth,
+            Error::Conflict {
+                reason:
+                    ConflictReason::AlreadyExists
+                    | ConflictReason::WrongState(_)
+                    | ConflictReason::StaleWorkflow { .. },
+                ..
+            } => Self::Temporary,
             e if e.is_retryable() => Self::Temporary,
             _ => Self::Permanent,
         }
@@ -213,6 +223,11 @@ mod tests {
         };
         assert_eq!(FailureKind::of(&budget), FailureKind::Budget);
         assert_eq!(FailureKind::of(&Error::not_found(Entity::Workflow, "x")), FailureKind::Permanent);
+        let raced = Error::conflict(Entity::Cluster, "x", crate::error::ConflictReason::AlreadyExists);
+        assert_eq!(FailureKind::of(&raced), FailureKind::Temporary, "a concurrent writer: try again");
+        let reused =
+            Error::conflict(Entity::Workflow, "x", crate::error::ConflictReason::IdempotencyKeyReused);
+        assert_eq!(FailureKind::of(&reused), FailureKind::Permanent);
     }
 
     #[test]

@@ -34,6 +34,12 @@ pub struct TransitionRequest {
     /// The failure to record when entering `*_FAILED` (without one: permanent, not due).
     #[serde(default)]
     pub failure: Option<Failure>,
+    /// When entering a state that waits for people, a time from which a worker may claim the
+    /// workflow anyway: the engine sets it when the gate is passed by configuration
+    /// (auto-approval), so a crash between entering and passing the gate cannot strand the
+    /// workflow. Ignored for other states.
+    #[serde(default)]
+    pub due_at: Option<DateTime<Utc>>,
     /// Extra data recorded with the transition.
     pub metadata: serde_json::Value,
 }
@@ -52,6 +58,7 @@ impl TransitionRequest {
             idempotency_key: format!("{}:{}:{}", workflow.id, workflow.version, to),
             lease: None,
             failure: None,
+            due_at: None,
             metadata: serde_json::Value::Null,
         }
     }
@@ -105,7 +112,11 @@ impl TransitionRequest {
             last_error: if failed { self.reason.clone() } else { None },
             lease: if self.to.holds_lease() { self.lease.clone() } else { None },
             failure_kind: failure.map(|f| f.kind),
-            next_attempt_at: failure.and_then(|f| f.next_attempt_at),
+            next_attempt_at: if self.to.awaits_people() {
+                self.due_at
+            } else {
+                failure.and_then(|f| f.next_attempt_at)
+            },
             attempts,
             completes: self.to == WorkflowState::Completed,
         }
@@ -169,7 +180,7 @@ pub struct TransitionEffects {
     pub lease: Option<Lease>,
     /// The failure kind when entering `*_FAILED`, cleared otherwise.
     pub failure_kind: Option<FailureKind>,
-    /// When a temporary failure is due, cleared otherwise.
+    /// When a temporary failure (or a gate passed by configuration) is due, cleared otherwise.
     pub next_attempt_at: Option<DateTime<Utc>>,
     /// The failed-attempt counter's change.
     pub attempts: AttemptsChange,

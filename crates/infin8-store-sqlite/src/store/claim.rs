@@ -17,7 +17,7 @@ pub(super) fn claim(tx: &Transaction<'_>, request: &ClaimRequest) -> Res<Vec<Cla
     let mut stmt = tx.prepare_cached(
         "SELECT organization_id, id, state, lease_expires_at, failure_kind, next_attempt_at, updated_at \
          FROM intent_workflows \
-         WHERE state NOT IN ('COMPLETED', 'CANCELLED', 'SEED_REVIEW_PENDING', 'SUBTOPIC_AWAITING_REVIEW') \
+         WHERE state NOT IN ('COMPLETED', 'CANCELLED') \
          AND (lease_expires_at IS NULL OR lease_expires_at <= ?1) \
          ORDER BY coalesce(next_attempt_at, updated_at), id",
     )?;

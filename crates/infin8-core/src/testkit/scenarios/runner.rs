@@ -129,7 +129,8 @@ pub async fn lease_renew_and_release(ts: TestStore) {
 }
 
 /// Workflows waiting for people (seed review, subtopic review), finished, cancelled, or failed
-/// for good are never claimed; every other unleased state is.
+/// for good are never claimed; every other unleased state is, and so is a gate entered with a
+/// due time (one that configuration passes) once it is due.
 pub async fn claim_skips_gates_terminal_and_permanent_failures(ts: TestStore) {
     let s = &*ts.store;
     let ctx = new_org(s).await;
@@ -162,6 +163,16 @@ pub async fn claim_skips_gates_terminal_and_permanent_failures(ts: TestStore) {
         let wf = new_workflow(s, &ctx).await;
         runnable.push(drive_to(s, &ctx, &wf, target).await.id);
     }
+    // A gate that configuration passes is entered with a due time: claimable once due, so a
+    // crash between entering and passing it cannot strand the workflow.
+    let gate = new_workflow(s, &ctx).await;
+    let before = drive_to(s, &ctx, &gate, WorkflowState::At(Step::Competitors, Phase::Completed)).await;
+    let mut enter =
+        TransitionRequest::from_current(&before, WorkflowState::At(Step::SeedReview, Phase::Pending));
+    enter.due_at = Some(at(-5));
+    let entered = s.transition(&ctx, enter).await.unwrap().workflow;
+    assert_eq!(entered.next_attempt_at, Some(at(-5)));
+    runnable.push(gate.id);
     let mut req = claim("w", 100, 0, &[ctx.org_id]);
     req.per_organization = 100;
     let mut got: Vec<_> = s.claim_workflows(req).await.unwrap().into_iter().map(|c| c.workflow_id).collect();
