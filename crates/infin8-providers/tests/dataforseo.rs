@@ -8,8 +8,8 @@ use common::{SECRET, assert_no_secret, fast_http, fixture, fixture_json};
 use infin8_core::Usd;
 use infin8_core::keyword::{CompetitionLevel, SearchIntent};
 use infin8_core::provider::{
-    DomainKeywordsRequest, KeywordMetricsRequest, KeywordResearch, Locale, ProviderError, SerpResearch,
-    SuggestionsRequest,
+    DomainKeywordsRequest, KeywordMetricsRequest, KeywordResearch, Locale, ProviderError, ProviderErrorKind,
+    SerpResearch, SuggestionsRequest,
 };
 use infin8_providers::SecretString;
 use infin8_providers::dataforseo::{DataForSeoClient, DataForSeoConfig};
@@ -199,7 +199,7 @@ async fn payment_required_is_quota_and_never_retried() {
         .mount(&server)
         .await;
     let err = client(&server).keyword_suggestions(&suggestions("phone", 1)).await.unwrap_err();
-    assert!(matches!(err, ProviderError::QuotaExhausted { .. }), "{err:?}");
+    assert!(matches!(err.root(), ProviderError::QuotaExhausted { .. }), "{err:?}");
     assert!(err.to_string().contains("Payment Required"));
     assert!(!err.is_retryable());
 }
@@ -212,7 +212,7 @@ async fn balance_code_inside_a_200_is_quota() {
     body["tasks"][0]["status_message"] = json!("Insufficient funds. Please top up your balance.");
     Mock::given(path(SUGGESTIONS)).respond_with(ok(body.to_string())).expect(1).mount(&server).await;
     let err = client(&server).keyword_suggestions(&suggestions("phone", 1)).await.unwrap_err();
-    assert!(matches!(err, ProviderError::QuotaExhausted { .. }), "{err:?}");
+    assert!(matches!(err.root(), ProviderError::QuotaExhausted { .. }), "{err:?}");
 }
 
 #[tokio::test]
@@ -226,7 +226,7 @@ async fn unauthorized_is_auth_and_secret_free() {
         .await;
     let client = client(&server);
     let err = client.keyword_suggestions(&suggestions("phone", 1)).await.unwrap_err();
-    assert!(matches!(err, ProviderError::Auth { .. }), "{err:?}");
+    assert!(matches!(err.root(), ProviderError::Auth { .. }), "{err:?}");
     assert!(err.to_string().contains("not authorized"));
     assert_no_secret(&format!("{err} {err:?} {client:?} {:?}", config(&server, 1)));
 }
@@ -255,7 +255,7 @@ async fn retries_are_bounded_by_attempts() {
     let server = MockServer::start().await;
     Mock::given(path(SUGGESTIONS)).respond_with(ResponseTemplate::new(503)).expect(3).mount(&server).await;
     let err = client(&server).keyword_suggestions(&suggestions("phone", 1)).await.unwrap_err();
-    assert!(matches!(err, ProviderError::Unavailable { status: Some(503), .. }), "{err:?}");
+    assert!(matches!(err.root(), ProviderError::Unavailable { status: Some(503), .. }), "{err:?}");
 }
 
 #[tokio::test]
@@ -268,25 +268,49 @@ async fn a_slow_server_times_out() {
         .await;
     let client = DataForSeoClient::new(config(&server, 2)).unwrap();
     let err = client.keyword_suggestions(&suggestions("phone", 1)).await.unwrap_err();
-    assert!(matches!(err, ProviderError::Timeout { .. }), "{err:?}");
+    assert!(matches!(err.root(), ProviderError::Timeout { .. }), "{err:?}");
     assert!(err.is_retryable());
 }
 
 #[tokio::test]
-async fn malformed_json_is_a_decode_error_with_an_excerpt() {
+async fn malformed_json_is_retried_a_bounded_number_of_times_then_a_billed_decode_error() {
     let server = MockServer::start().await;
     Mock::given(path(SUGGESTIONS))
         .respond_with(ok("{\"version\": \"0.1\", \"status_code\": 20000, \"tasks\": [".into()))
-        .expect(1)
+        .expect(3)
         .mount(&server)
         .await;
-    let err = client(&server).keyword_suggestions(&suggestions("phone", 1)).await.unwrap_err();
-    match &err {
+    let mut cfg = config(&server, 10);
+    cfg.http.retry.max_decode_retries = 2;
+    let err =
+        DataForSeoClient::new(cfg).unwrap().keyword_suggestions(&suggestions("phone", 1)).await.unwrap_err();
+    match err.root() {
         ProviderError::Decode { excerpt, .. } => assert!(excerpt.starts_with("{\"version\"")),
         other => panic!("{other:?}"),
     }
-    assert!(!err.is_retryable());
+    assert_eq!(err.kind(), ProviderErrorKind::Decode);
+    assert!(!err.is_retryable(), "retried by the client already; the engine must not pay again blindly");
+    assert_eq!(err.operation(), Some("keyword_suggestions"));
+    // A 200 means the task ran: each unreadable answer is billed at the endpoint's price.
+    assert_eq!(err.billed_cost(), Usd::from_micros(3 * 10_100));
     assert_no_secret(&format!("{err:?}"));
+}
+
+#[tokio::test]
+async fn a_truncated_200_then_a_good_one_succeeds_and_both_are_charged() {
+    let server = MockServer::start().await;
+    let sample = fixture("dataforseo/labs_google_keyword_suggestions_live.response.json");
+    Mock::given(path(SUGGESTIONS))
+        .respond_with(ok(sample[..sample.len() / 2].to_string()))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path(SUGGESTIONS)).respond_with(ok(sample)).expect(1).mount(&server).await;
+    let out = client(&server).keyword_suggestions(&suggestions("phone", 1)).await.unwrap();
+    assert_eq!(out.value.len(), 1);
+    assert_eq!(out.usage.requests, 2);
+    assert_eq!(out.usage.cost, Usd::from_micros(2 * 10_100));
 }
 
 #[tokio::test]
@@ -311,7 +335,7 @@ async fn empty_inputs_are_rejected_before_any_request() {
     let client = client(&server);
     assert!(matches!(
         client.keyword_suggestions(&suggestions("  ", 10)).await,
-        Err(ProviderError::InvalidRequest { .. })
+        Err(e) if e.kind() == ProviderErrorKind::BadRequest
     ));
     assert!(client.top_urls("", &Locale::default(), 10).await.is_err());
     assert!(server.received_requests().await.unwrap().is_empty());

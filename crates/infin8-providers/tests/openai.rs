@@ -168,7 +168,7 @@ async fn an_answer_that_breaks_the_schema_is_a_decode_error() {
         .mount(&server)
         .await;
     let err = client(&server).complete(&request(subtopics_schema())).await.unwrap_err();
-    match &err {
+    match err.root() {
         ProviderError::Decode { message, .. } => assert!(message.contains("fewer than 2 items"), "{message}"),
         other => panic!("{other:?}"),
     }
@@ -178,7 +178,7 @@ async fn an_answer_that_breaks_the_schema_is_a_decode_error() {
         .mount(&server)
         .await;
     let err = self::client(&server).complete(&request(ResponseFormat::Json)).await.unwrap_err();
-    assert!(matches!(err, ProviderError::Decode { .. }));
+    assert!(matches!(err.root(), ProviderError::Decode { .. }));
 }
 
 #[tokio::test]
@@ -191,7 +191,7 @@ async fn insufficient_quota_is_quota_and_not_retried() {
         .mount(&server)
         .await;
     let err = client(&server).complete(&request(ResponseFormat::Text)).await.unwrap_err();
-    assert!(matches!(err, ProviderError::QuotaExhausted { .. }), "{err:?}");
+    assert!(matches!(err.root(), ProviderError::QuotaExhausted { .. }), "{err:?}");
 }
 
 #[tokio::test]
@@ -226,7 +226,7 @@ async fn vllm_flat_errors_and_auth_errors_keep_the_message() {
         .respond_with(ResponseTemplate::new(400).set_body_json(bodies[0].clone()))
         .mount(&server)
         .await;
-    match client(&server).complete(&request(ResponseFormat::Text)).await.unwrap_err() {
+    match client(&server).complete(&request(ResponseFormat::Text)).await.unwrap_err().root() {
         ProviderError::BadRequest { message, .. } => {
             assert_eq!(message, "max_tokens must be at least 1, got -53.")
         }
@@ -240,7 +240,7 @@ async fn vllm_flat_errors_and_auth_errors_keep_the_message() {
         .await;
     let client = self::client(&server);
     let err = client.complete(&request(ResponseFormat::Text)).await.unwrap_err();
-    assert!(matches!(err, ProviderError::Auth { .. }));
+    assert!(matches!(err.root(), ProviderError::Auth { .. }));
     assert_no_secret(&format!("{err} {err:?} {client:?} {:?}", config(&server, 1)));
 }
 
@@ -279,12 +279,15 @@ async fn html_5xx_burst_then_success_timeout_and_malformed_json() {
         .complete(&request(ResponseFormat::Text))
         .await
         .unwrap_err();
-    assert!(matches!(err, ProviderError::Timeout { .. }), "{err:?}");
+    assert!(matches!(err.root(), ProviderError::Timeout { .. }), "{err:?}");
 
+    // A truncated 2xx is retried a bounded number of times (here: all 3 attempts).
     let broken = MockServer::start().await;
-    Mock::given(path(CHAT)).respond_with(ok("{\"choices\": [{\"message\": ")).expect(1).mount(&broken).await;
+    Mock::given(path(CHAT)).respond_with(ok("{\"choices\": [{\"message\": ")).expect(3).mount(&broken).await;
     let err = self::client(&broken).complete(&request(ResponseFormat::Text)).await.unwrap_err();
-    assert!(matches!(err, ProviderError::Decode { .. }), "{err:?}");
+    assert!(matches!(err.root(), ProviderError::Decode { .. }), "{err:?}");
+    assert!(!err.is_retryable());
+    assert!(err.billed_cost() > Usd::ZERO, "the server answered 2xx: it generated, and billed, something");
 
     let error_200 = MockServer::start().await;
     Mock::given(path(CHAT))
@@ -361,11 +364,11 @@ async fn embeddings_with_missing_vectors_or_wrong_dimensions_fail() {
         .mount(&server)
         .await;
     let err = client(&server).embed(&["a".to_string(), "b".to_string()]).await.unwrap_err();
-    assert!(matches!(err, ProviderError::Decode { .. }), "{err:?}");
+    assert!(matches!(err.root(), ProviderError::Decode { .. }), "{err:?}");
     let mut cfg = config(&server, 1);
     cfg.embedding_dimensions = Some(3);
     let err = OpenAiClient::new(cfg).unwrap().embed(&["a".to_string()]).await.unwrap_err();
-    assert!(matches!(err, ProviderError::Decode { .. }), "{err:?}");
+    assert!(matches!(err.root(), ProviderError::Decode { .. }), "{err:?}");
 }
 
 #[tokio::test]

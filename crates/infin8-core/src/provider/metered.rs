@@ -1,3 +1,4 @@
+use super::ProviderError;
 use crate::money::Usd;
 use serde::{Deserialize, Serialize};
 
@@ -30,6 +31,23 @@ impl ProviderUsage {
     #[must_use]
     pub fn total_tokens(&self) -> u64 {
         self.prompt_tokens.saturating_add(self.completion_tokens)
+    }
+
+    /// What a call's outcome consumed and must be charged as actual usage: the success's usage,
+    /// or — when the call failed — what the provider billed for it anyway
+    /// ([`ProviderError::billed`]: a DataForSEO task failed with `40101`, a completion whose
+    /// answer failed its schema, the batches of an embedding call before the one that failed).
+    /// `None` when a failure cost nothing: then a reservation is released, not committed.
+    ///
+    /// This is the one rule the engine's metering applies around every paid call: commit
+    /// `charged(&outcome)` when it is `Some`, release otherwise — so the ledger shows money spent
+    /// on failed attempts too.
+    #[must_use]
+    pub fn charged<T>(outcome: &Result<Metered<T>, ProviderError>) -> Option<&ProviderUsage> {
+        match outcome {
+            Ok(metered) => Some(&metered.usage),
+            Err(error) => error.billed(),
+        }
     }
 }
 

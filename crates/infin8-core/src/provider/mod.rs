@@ -18,7 +18,7 @@ mod publisher;
 mod web;
 
 pub use embed::Embedder;
-pub use error::{BoxError, ProviderError};
+pub use error::{BoxError, ErrorContext, ProviderError, ProviderErrorKind};
 pub use keyword::{
     DomainKeywordsRequest, KeywordIdea, KeywordMetricsRequest, KeywordResearch, Locale, SerpResearch,
     SuggestionsRequest,

@@ -111,7 +111,7 @@ impl WebResearch for TavilyClient {
 
     async fn search(&self, request: &WebSearchRequest) -> Result<Metered<Vec<Source>>, ProviderError> {
         if request.query.trim().is_empty() {
-            return Err(ProviderError::invalid_request(PROVIDER, "empty query"));
+            return Err(ProviderError::invalid_request(PROVIDER, "empty query").with_operation("search"));
         }
         let url = self
             .base
@@ -119,6 +119,10 @@ impl WebResearch for TavilyClient {
             .map_err(|e| ProviderError::invalid_request(PROVIDER, format!("bad endpoint url: {e}")))?;
         let body = self.body(request);
         let sent = AtomicU32::new(0);
+        // Tavily bills successful searches; a 2xx whose body cannot be read was a search Tavily
+        // ran, billed at the depth's credits.
+        let unreadable = AtomicU32::new(0);
+        let depth_cost = self.config.price_per_credit.times(credits(request.depth));
         let response = self
             .http
             .execute(
@@ -132,10 +136,20 @@ impl WebResearch for TavilyClient {
                     if !reply.is_success() {
                         return Err(map_error(reply.status, reply.retry_after, &reply.body));
                     }
-                    parse_search(&reply.body)
+                    parse_search(&reply.body).inspect_err(|_| {
+                        unreadable.fetch_add(1, Ordering::Relaxed);
+                    })
                 },
             )
-            .await?;
+            .await;
+        let unreadable_cost = depth_cost.times(i64::from(unreadable.load(Ordering::Relaxed)));
+        let response = response.map_err(|e| {
+            e.with_operation("search").with_billed(ProviderUsage {
+                cost: unreadable_cost,
+                requests: sent.load(Ordering::Relaxed),
+                ..ProviderUsage::default()
+            })
+        })?;
         let sources = to_sources(&response, request.include_raw_content);
         // Credits as reported; otherwise what the depth costs.
         let used = response
@@ -145,7 +159,7 @@ impl WebResearch for TavilyClient {
             .filter(|c| c.is_finite() && *c >= 0.0)
             .map_or_else(|| credits(request.depth), |c| c.ceil() as i64);
         let usage = ProviderUsage {
-            cost: self.config.price_per_credit.times(used),
+            cost: self.config.price_per_credit.times(used) + unreadable_cost,
             requests: sent.load(Ordering::Relaxed),
             items: sources.len() as u64,
             ..ProviderUsage::default()
