@@ -349,3 +349,104 @@ fn config_rejects_credentials_in_the_base_url() {
     let err = DataForSeoClient::new(cfg).unwrap_err();
     assert_no_secret(&format!("{err} {err:?}"));
 }
+
+/// Which DataForSEO responses are billed (errors appendix; help center "What does the 40101
+/// error mean?"): every task's reported `cost` — successes and `40101 Internal SE Server Error`,
+/// which DataForSEO bills at the endpoint's price after retrying it itself — is charged, attempt
+/// by attempt, whether the call finally succeeds or not; a `40101` that reports no cost is charged
+/// the endpoint's configured price; a 200 whose body cannot be read is charged the endpoint's
+/// price (the task ran); HTTP 401/402/404/500 and account errors (`40200`, `40203`) cost nothing.
+#[tokio::test]
+async fn billed_responses_are_charged_even_when_the_call_fails() {
+    fn task_40101(cost: Option<f64>) -> String {
+        let mut body = fixture_json("dataforseo/task_error_40202.constructed.json");
+        body["tasks"][0]["status_code"] = json!(40101);
+        body["tasks"][0]["status_message"] = json!("Internal SE Server Error.");
+        match cost {
+            Some(c) => {
+                body["cost"] = json!(c);
+                body["tasks"][0]["cost"] = json!(c);
+            }
+            None => {
+                body.as_object_mut().unwrap().remove("cost");
+                body["tasks"][0].as_object_mut().unwrap().remove("cost");
+            }
+        }
+        body.to_string()
+    }
+
+    // Eight billed 40101 attempts: $0.0808 billed, not lost.
+    let server = MockServer::start().await;
+    Mock::given(path(SUGGESTIONS)).respond_with(ok(task_40101(Some(0.0101)))).expect(8).mount(&server).await;
+    let err = DataForSeoClient::new(config(&server, 8))
+        .unwrap()
+        .keyword_suggestions(&suggestions("phone", 1))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ProviderErrorKind::Transient);
+    assert_eq!(err.code(), Some("40101"));
+    let billed = err.billed().expect("40101 is billed");
+    assert_eq!(billed.cost, Usd::from_micros(8 * 10_100));
+    assert_eq!(billed.requests, 8);
+    assert!(err.to_string().contains("billed $0.080800"), "{err}");
+
+    // A 40101 that reports no cost: the endpoint's price.
+    let server = MockServer::start().await;
+    Mock::given(path(SUGGESTIONS)).respond_with(ok(task_40101(None))).expect(1).mount(&server).await;
+    let err = DataForSeoClient::new(config(&server, 1))
+        .unwrap()
+        .keyword_suggestions(&suggestions("phone", 1))
+        .await
+        .unwrap_err();
+    assert_eq!(err.billed_cost(), Usd::from_micros(10_100));
+
+    // A billed failure then a success: both are in the success's cost.
+    let server = MockServer::start().await;
+    Mock::given(path(SUGGESTIONS))
+        .respond_with(ok(task_40101(Some(0.0101))))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(path(SUGGESTIONS))
+        .respond_with(ok(fixture("dataforseo/labs_google_keyword_suggestions_live.response.json")))
+        .mount(&server)
+        .await;
+    let out = client(&server).keyword_suggestions(&suggestions("phone", 1)).await.unwrap();
+    assert_eq!(out.usage.cost, Usd::from_micros(2 * 10_100));
+
+    // A second page failing keeps the first page's bill.
+    let server = MockServer::start().await;
+    let mut page = fixture_json("dataforseo/ranked_keywords_live.constructed.json");
+    page["tasks"][0]["result"][0]["total_count"] = json!(10);
+    Mock::given(path(RANKED))
+        .and(body_partial_json(json!([{"offset": 3}])))
+        .respond_with(ok(task_40101(Some(0.0101))))
+        .mount(&server)
+        .await;
+    Mock::given(path(RANKED)).respond_with(ok(page.to_string())).mount(&server).await;
+    let mut cfg = config(&server, 1);
+    cfg.page_size = 3;
+    let req = DomainKeywordsRequest { domain: "dataforseo.com".into(), locale: Locale::default(), limit: 10 };
+    let err = DataForSeoClient::new(cfg).unwrap().ranked_keywords(&req).await.unwrap_err();
+    assert_eq!(err.operation(), Some("ranked_keywords"));
+    assert_eq!(err.billed_cost(), Usd::from_micros(2 * 10_100), "page 1 and the failed page 2");
+
+    // Account errors cost nothing.
+    for (status, code, message) in [
+        (200, 40203, "The cost limit has been exceeded."),
+        (200, 40200, "Payment Required."),
+        (402, 40200, "Payment Required."),
+        (401, 40100, "You are not authorized to access this resource."),
+    ] {
+        let server = MockServer::start().await;
+        let body = json!({"status_code": code, "status_message": message, "cost": 0, "tasks": null});
+        Mock::given(path(SUGGESTIONS))
+            .respond_with(ResponseTemplate::new(status).set_body_json(body))
+            .mount(&server)
+            .await;
+        let err = client(&server).keyword_suggestions(&suggestions("phone", 1)).await.unwrap_err();
+        assert!(err.billed().is_none(), "{code}: {err}");
+        assert_eq!(err.code(), Some(code.to_string().as_str()));
+        assert!(!err.is_retryable(), "{code}");
+    }
+}

@@ -249,3 +249,37 @@ async fn empty_query_is_rejected_locally() {
     ));
     assert!(server.received_requests().await.unwrap().is_empty());
 }
+
+/// Which Tavily responses are billed (Credits & Pricing: credits per successful request; basic
+/// search 1 credit, advanced 2): a 2xx, at `usage.credits` (else the depth's credits); a 2xx whose
+/// body cannot be read, at the depth's credits (Tavily ran the search); never an error status
+/// (400, 401, 429, 432, 433, 500).
+#[tokio::test]
+async fn billed_responses_are_successful_searches_only() {
+    let server = MockServer::start().await;
+    Mock::given(path("/search"))
+        .respond_with(ok(fixture("tavily/search.response.openapi-example.json")))
+        .mount(&server)
+        .await;
+    let out = client(&server, 1).search(&WebSearchRequest::new("q", 5)).await.unwrap();
+    assert_eq!(out.usage.cost, Usd::from_micros(8_000), "usage.credits = 1 at $0.008");
+
+    for status in ["400", "401", "429", "432", "433", "500"] {
+        let server = MockServer::start().await;
+        Mock::given(path("/search"))
+            .respond_with(
+                ResponseTemplate::new(status.parse::<u16>().unwrap()).set_body_json(error_example(status)),
+            )
+            .mount(&server)
+            .await;
+        let err = client(&server, 1).search(&WebSearchRequest::new("q", 5)).await.unwrap_err();
+        assert!(err.billed().is_none(), "{status}: {err}");
+    }
+
+    let server = MockServer::start().await;
+    Mock::given(path("/search")).respond_with(ok("{\"results\": [".into())).mount(&server).await;
+    let mut advanced = WebSearchRequest::new("q", 5);
+    advanced.depth = SearchDepth::Advanced;
+    let err = client(&server, 1).search(&advanced).await.unwrap_err();
+    assert_eq!(err.billed_cost(), Usd::from_micros(16_000), "an advanced search is 2 credits");
+}

@@ -415,3 +415,16 @@ async fn an_html_error_page_on_lookup_is_retried() {
     assert_eq!(client(&server).find_post("k").await.unwrap(), None);
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
 }
+
+/// Which WordPress responses are billed: none. The REST API of a self-hosted (or hosted) site
+/// charges nothing per call; publishing is metered by the engine as posts, not money.
+#[tokio::test]
+async fn no_wordpress_response_is_billed() {
+    let (server, _fake) = site(false).await;
+    let out = client(&server).create_post(&draft("billing", "billing")).await.unwrap();
+    assert_eq!(out.usage.cost, infin8_core::Usd::ZERO);
+    let cfg = WordPressConfig::new(server.uri(), USER, SecretString::from("wrong password"))
+        .with_http(fast_http(1));
+    let err = WordPressClient::new(cfg).unwrap().create_post(&draft("k", "s")).await.unwrap_err();
+    assert!(err.billed().is_none());
+}

@@ -71,3 +71,26 @@ impl<T> Metered<T> {
         Self { value, usage: ProviderUsage::default() }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn charged_is_the_success_or_the_billed_part_of_a_failure() {
+        let usage = ProviderUsage { cost: Usd::from_micros(10_100), requests: 1, ..ProviderUsage::default() };
+        let ok: Result<Metered<()>, ProviderError> = Ok(Metered::new((), usage));
+        assert_eq!(ProviderUsage::charged(&ok), Some(&usage));
+        let free: Result<Metered<()>, ProviderError> = Ok(Metered::free(()));
+        assert_eq!(
+            ProviderUsage::charged(&free),
+            Some(&ProviderUsage::default()),
+            "a free success commits zero"
+        );
+        let billed: Result<Metered<()>, ProviderError> =
+            Err(ProviderError::unavailable("dataforseo", "Internal SE Server Error.").with_billed(usage));
+        assert_eq!(ProviderUsage::charged(&billed), Some(&usage));
+        let unbilled: Result<Metered<()>, ProviderError> = Err(ProviderError::auth("tavily", "bad key"));
+        assert_eq!(ProviderUsage::charged(&unbilled), None, "release the reservation");
+    }
+}
