@@ -24,4 +24,4 @@ pub mod wordpress;
 pub use config::{ConfigError, VarLookup, process_env};
 pub use offline::OfflineProviders;
 pub use secrecy::SecretString;
-pub use selection::{Backing, ProviderSelection, from_env, from_vars};
+pub use selection::{Backing, PROVIDER_VARIABLES, ProviderSelection, from_env, from_env_with, from_vars};

@@ -26,6 +26,8 @@ struct Post {
     content: String,
     excerpt: String,
     meta: Option<String>,
+    /// The SEO plugins' meta keys, kept where the site registers them.
+    seo_meta: serde_json::Map<String, Value>,
     categories: Vec<u64>,
     tags: Vec<u64>,
 }
@@ -53,7 +55,13 @@ fn post_json(p: &Post, registered_meta: bool, base: &str) -> Value {
         "title": {"raw": p.title, "rendered": p.title},
         "content": {"raw": p.content, "rendered": p.content, "protected": false},
         "excerpt": {"raw": p.excerpt, "rendered": format!("<p>{}</p>\n", p.excerpt), "protected": false},
-        "meta": if registered_meta { json!({META_KEY: p.meta.clone().unwrap_or_default()}) } else { json!([]) },
+        "meta": if registered_meta {
+            let mut meta = p.seo_meta.clone();
+            meta.insert(META_KEY.into(), json!(p.meta.clone().unwrap_or_default()));
+            Value::Object(meta)
+        } else {
+            json!([])
+        },
         "categories": p.categories, "tags": p.tags,
     })
 }
@@ -135,6 +143,16 @@ impl Respond for FakeWordPress {
                     excerpt: body["excerpt"].as_str().unwrap_or_default().to_string(),
                     // Unregistered meta is silently dropped.
                     meta: if registered { body["meta"][META_KEY].as_str().map(str::to_string) } else { None },
+                    seo_meta: body["meta"]
+                        .as_object()
+                        .filter(|_| registered)
+                        .map(|m| {
+                            m.iter()
+                                .filter(|(k, _)| *k != META_KEY)
+                                .map(|(k, v)| (k.clone(), v.clone()))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
                     categories: serde_json::from_value(body["categories"].clone()).unwrap_or_default(),
                     tags: serde_json::from_value(body["tags"].clone()).unwrap_or_default(),
                 };
@@ -427,4 +445,52 @@ async fn no_wordpress_response_is_billed() {
         .with_http(fast_http(1));
     let err = WordPressClient::new(cfg).unwrap().create_post(&draft("k", "s")).await.unwrap_err();
     assert!(err.billed().is_none());
+}
+
+fn create_body(requests: &[wiremock::Request]) -> Value {
+    let create = requests
+        .iter()
+        .rev()
+        .find(|r| r.method.as_str() == "POST" && r.url.path().ends_with("/wp/v2/posts"))
+        .unwrap();
+    serde_json::from_slice(&create.body).unwrap()
+}
+
+/// The meta title and description travel in the post meta keys Yoast SEO and Rank Math read (a
+/// site that registers them keeps them), with the excerpt, the terms by name and the status the
+/// engine chose — reported as WordPress answers it.
+#[tokio::test]
+async fn seo_fields_go_to_the_keys_yoast_and_rank_math_read() {
+    let (server, fake) = site(true).await;
+    let mut post = draft("seo-1", "seo");
+    post.meta_title = Some("Best CRM software in 2026 | Acme".into());
+    post.meta_description = Some("How to choose a CRM: features, prices, pitfalls.".into());
+    post.status = PostStatus::Publish;
+    let out = client(&server).create_post(&post).await.unwrap();
+    assert_eq!(out.value.status, "publish", "reported as WordPress answers");
+    let body = create_body(&server.received_requests().await.unwrap());
+    assert_eq!(body["status"], "publish");
+    assert_eq!(body["excerpt"], "How to choose");
+    assert_eq!(body["categories"].as_array().unwrap().len(), 2);
+    for key in ["_yoast_wpseo_title", "rank_math_title"] {
+        assert_eq!(body["meta"][key], "Best CRM software in 2026 | Acme", "{key}");
+    }
+    for key in ["_yoast_wpseo_metadesc", "rank_math_description"] {
+        assert_eq!(body["meta"][key], "How to choose a CRM: features, prices, pitfalls.", "{key}");
+    }
+    let stored = fake.with(|s| s.posts.clone());
+    assert_eq!(stored[0].seo_meta["_yoast_wpseo_title"], "Best CRM software in 2026 | Acme");
+
+    // Drafts stay drafts and say so.
+    let out = client(&server).create_post(&draft("seo-2", "seo-draft")).await.unwrap();
+    assert_eq!(out.value.status, "draft");
+
+    // Other keys (another SEO plugin), or none.
+    let cfg = config(&server).with_seo_meta_keys(vec!["_aioseo_title".into()], Vec::new());
+    WordPressClient::new(cfg).unwrap().create_post(&post).await.unwrap();
+    let body = create_body(&server.received_requests().await.unwrap());
+    assert_eq!(body["meta"]["_aioseo_title"], "Best CRM software in 2026 | Acme");
+    assert!(
+        body["meta"].get("rank_math_title").is_none() && body["meta"].get("_yoast_wpseo_metadesc").is_none()
+    );
 }

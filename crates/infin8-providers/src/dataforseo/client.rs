@@ -7,7 +7,7 @@ use super::convert::{
 use super::error::{PROVIDER, map_http_status};
 use super::wire::{
     Envelope, KeywordData, KeywordOverviewTask, KeywordSuggestionsTask, LabsResult, RankedKeywordsTask,
-    SerpOrganicTask, SerpResult,
+    SerpOrganicTask, SerpResult, UserData,
 };
 use crate::config::{ConfigError, parse_base_url};
 use crate::http::{HttpClient, Idempotency, record_call};
@@ -26,6 +26,7 @@ const RANKED_KEYWORDS: &str = "v3/dataforseo_labs/google/ranked_keywords/live";
 const KEYWORD_SUGGESTIONS: &str = "v3/dataforseo_labs/google/keyword_suggestions/live";
 const KEYWORD_OVERVIEW: &str = "v3/dataforseo_labs/google/keyword_overview/live";
 const SERP_ORGANIC: &str = "v3/serp/google/organic/live/advanced";
+const USER_DATA: &str = "v3/appendix/user_data";
 
 /// Labs serves `offset` up to 10,000; deeper pages need `offset_token`, which we do not use.
 const MAX_OFFSET: u32 = 10_000;
@@ -178,6 +179,46 @@ impl DataForSeoClient {
         Ok(CallOutcome { checked, usage: used(&billed, &sent) })
     }
 
+    /// `GET /v3/appendix/user_data` (free): checks the credentials and reads the balance.
+    async fn check_account(&self) -> Result<Option<String>, ProviderError> {
+        let url = self
+            .base
+            .join(USER_DATA)
+            .map_err(|e| ProviderError::invalid_request(PROVIDER, format!("bad endpoint url: {e}")))?;
+        let checked = self
+            .http
+            .execute(
+                USER_DATA,
+                Idempotency::Idempotent,
+                |client| client.get(url.clone()).basic_auth(&self.login, Some(self.password.expose_secret())),
+                |reply| {
+                    if !reply.is_success() {
+                        let envelope = serde_json::from_str::<Envelope<serde_json::Value>>(&reply.body).ok();
+                        let code = envelope.as_ref().and_then(|e| e.status_code);
+                        let message = envelope
+                            .and_then(|e| e.status_message)
+                            .unwrap_or_else(|| reply.body.chars().take(200).collect());
+                        return Err(map_http_status(reply.status, reply.retry_after, code, &message));
+                    }
+                    check_envelope(parse_envelope::<UserData>(&reply.body)?)
+                },
+            )
+            .await
+            .map_err(|e| e.with_operation("preflight"))?;
+        let data = checked.results.into_iter().next().unwrap_or_default();
+        let balance = data.money.as_ref().and_then(|m| m.balance);
+        if balance.is_some_and(|b| b <= 0.0) {
+            return Err(ProviderError::quota_exhausted(PROVIDER, "the account balance is $0")
+                .with_operation("preflight")
+                .with_hint("top up the DataForSEO balance (dashboard → billing), then run again"));
+        }
+        let login = data.login.unwrap_or_else(|| self.login.clone());
+        Ok(Some(match balance {
+            Some(b) => format!("login {login}, balance ${b:.2}"),
+            None => format!("login {login}"),
+        }))
+    }
+
     /// Pages through a Labs endpoint until `limit` items, a short page, or the offset cap.
     async fn paged<I: DeserializeOwned, T: Serialize + Sync>(
         &self,
@@ -235,6 +276,11 @@ impl KeywordResearch for DataForSeoClient {
     /// `metrics_batch_size` keywords) make several.
     fn estimate(&self) -> Usd {
         self.config.labs_call_estimate
+    }
+
+    /// `GET /v3/appendix/user_data`: the credentials work and the balance is not empty.
+    async fn preflight(&self) -> Result<Option<String>, ProviderError> {
+        self.check_account().await
     }
 
     async fn ranked_keywords(
@@ -360,6 +406,11 @@ impl SerpResearch for DataForSeoClient {
     /// The default depth of 10 results.
     fn estimate(&self) -> Usd {
         self.config.serp_estimate_per_10
+    }
+
+    /// `GET /v3/appendix/user_data`, as for keyword research.
+    async fn preflight(&self) -> Result<Option<String>, ProviderError> {
+        self.check_account().await
     }
 
     async fn top_urls(

@@ -173,6 +173,11 @@ impl LanguageModel for OpenAiClient {
         &self.config.model
     }
 
+    /// `GET /models`: the key works and the chat model is served.
+    async fn preflight(&self) -> Result<Option<String>, ProviderError> {
+        self.check_model(&self.config.model, "OPENAI_MODEL").await
+    }
+
     /// Prompt characters / 4 plus `max_tokens` (or the configured assumption) at the model's
     /// price; zero for an unpriced model.
     fn estimate(&self, request: &CompletionRequest) -> Usd {

@@ -5,7 +5,7 @@ use super::error::{PROVIDER, map_error};
 use crate::config::{ConfigError, parse_base_url};
 use crate::http::{HttpClient, Idempotency};
 use infin8_core::Usd;
-use infin8_core::provider::{ProviderError, ProviderUsage};
+use infin8_core::provider::{ProviderError, ProviderErrorKind, ProviderUsage};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use std::sync::Arc;
@@ -178,6 +178,77 @@ impl OpenAiClient {
                 },
             )
             .await
+    }
+
+    /// `GET {base}/models` (free): the key works and the server serves `model`. A model missing
+    /// from a list of several is an error (`variable` names the setting); a server listing one
+    /// model (llama.cpp's, which answers to any name) or none is given the benefit of the doubt.
+    pub(crate) async fn check_model(
+        &self,
+        model: &str,
+        variable: &str,
+    ) -> Result<Option<String>, ProviderError> {
+        let url = self
+            .base
+            .join("models")
+            .map_err(|e| ProviderError::invalid_request(PROVIDER, format!("bad endpoint url: {e}")))?;
+        let listed: Vec<String> = self
+            .http
+            .execute(
+                "models",
+                Idempotency::Idempotent,
+                |client| {
+                    let request = client.get(url.clone());
+                    match &self.api_key {
+                        Some(key) => request.bearer_auth(key.expose_secret()),
+                        None => request,
+                    }
+                },
+                |reply| {
+                    if !reply.is_success() {
+                        let error = map_error(reply.status, reply.retry_after, &reply.body);
+                        return Err(if error.kind() == ProviderErrorKind::NotFound {
+                            error.with_hint(
+                                "check OPENAI_BASE_URL: it must include the version prefix, e.g. /v1",
+                            )
+                        } else {
+                            error
+                        });
+                    }
+                    let value: serde_json::Value = serde_json::from_str(&reply.body).map_err(|e| {
+                        ProviderError::decode(PROVIDER, format!("invalid json: {e}"), &reply.body)
+                    })?;
+                    Ok(value
+                        .get("data")
+                        .and_then(serde_json::Value::as_array)
+                        .map(|models| {
+                            models
+                                .iter()
+                                .filter_map(|m| m.get("id").and_then(serde_json::Value::as_str))
+                                .map(str::to_string)
+                                .collect()
+                        })
+                        .unwrap_or_default())
+                },
+            )
+            .await
+            .map_err(|e| e.with_operation("preflight"))?;
+        let served =
+            listed.iter().any(|id| id == model || id.strip_prefix(model).is_some_and(|t| t.starts_with(':')));
+        if !served && listed.len() > 1 {
+            let shown: Vec<&str> = listed.iter().take(8).map(String::as_str).collect();
+            return Err(ProviderError::not_found(
+                PROVIDER,
+                format!("the server does not list the model {model:?} (it lists {})", shown.join(", ")),
+            )
+            .with_operation("preflight")
+            .with_hint(format!("set {variable} to a model the server at OPENAI_BASE_URL serves")));
+        }
+        Ok(Some(if served {
+            format!("model {model} served")
+        } else {
+            format!("model {model} not listed by the server; it may still answer to it")
+        }))
     }
 
     /// What an unusable 2xx answer cost: its `usage` priced, when it says; else the prompt's

@@ -26,6 +26,11 @@ impl Embedder for OpenAiClient {
         self.config.embedding_dimensions
     }
 
+    /// `GET /models`: the key works and the embedding model is served.
+    async fn preflight(&self) -> Result<Option<String>, ProviderError> {
+        self.check_model(&self.config.embedding_model, "OPENAI_EMBEDDING_MODEL").await
+    }
+
     /// Characters / 4 tokens at the embedding model's price.
     fn estimate(&self, texts: &[String]) -> Usd {
         self.config

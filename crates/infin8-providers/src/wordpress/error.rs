@@ -43,7 +43,7 @@ pub(crate) fn parse_error(body: &str) -> WpError {
             ..WpError::default()
         };
     };
-    let mut message = value.get("message").and_then(Value::as_str).unwrap_or("no error message").to_string();
+    let mut message = strip_tags(value.get("message").and_then(Value::as_str).unwrap_or("no error message"));
     // rest_invalid_param: say which parameters and why.
     if let Some(params) = value.pointer("/data/params").and_then(Value::as_object) {
         let details: Vec<String> =
@@ -69,6 +69,21 @@ pub(crate) fn parse_error(body: &str) -> WpError {
         detail_codes,
         statuses,
     }
+}
+
+/// A message without the HTML tags WordPress puts in some (`<strong>Error:</strong> …`).
+fn strip_tags(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut in_tag = false;
+    for c in message.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.trim().to_string()
 }
 
 /// The kind of a WordPress error (by its code, else by its HTTP status), with what to do.
@@ -259,6 +274,16 @@ mod tests {
         assert!(e.to_string().contains("status: Status is forbidden"), "{e}");
         assert!(e.hint().contains("WORDPRESS_APP_PASSWORD"));
         assert_eq!(e.code(), Some("rest_invalid_param"));
+    }
+
+    #[test]
+    fn html_in_messages_is_dropped() {
+        let body = r#"{"code":"incorrect_password","message":"<strong>Error:</strong> The provided password is an invalid application password.","data":{"status":401}}"#;
+        assert_eq!(
+            map_error(401, None, body).message(),
+            "Error: The provided password is an invalid application password."
+        );
+        assert_eq!(strip_tags("a < b"), "a");
     }
 
     #[test]
