@@ -14,6 +14,8 @@ pub mod config;
 pub mod dataforseo;
 pub mod http;
 pub mod json_schema;
+#[cfg(test)]
+mod fuzz_support;
 mod lenient;
 pub mod offline;
 pub mod openai;

@@ -59,6 +59,8 @@ mod client;
 mod config;
 mod convert;
 mod error;
+#[cfg(test)]
+mod fuzz;
 mod wire;
 
 pub use client::WordPressClient;
