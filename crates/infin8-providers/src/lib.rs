@@ -12,10 +12,10 @@
 
 pub mod config;
 pub mod dataforseo;
-pub mod http;
-pub mod json_schema;
 #[cfg(test)]
 mod fuzz_support;
+pub mod http;
+pub mod json_schema;
 mod lenient;
 pub mod offline;
 pub mod openai;

@@ -183,7 +183,7 @@ pub(crate) fn kind_of_code(code: i64, message: &str) -> (ProviderErrorKind, Opti
 
 /// The kind of a code the appendix does not list, by its family.
 fn family_of(code: i64, message: &str) -> (ProviderErrorKind, Option<Duration>, &'static str) {
-    use ProviderErrorKind::{BadRequest, Decode, NotFound, QuotaExhausted, Transient};
+    use ProviderErrorKind::{BadRequest, NotFound, QuotaExhausted, Transient};
     match code / 100 {
         400 | 401 | 405 => {
             (BadRequest, None, "DataForSEO refused the task; check the keywords, domain and locale sent")
@@ -194,7 +194,10 @@ fn family_of(code: i64, message: &str) -> (ProviderErrorKind, Option<Duration>, 
         402 => (QuotaExhausted, None, "check the DataForSEO account's limits in the dashboard"),
         404 => (NotFound, None, "check DATAFORSEO_BASE_URL and the endpoint path"),
         406 | 500..=599 => (Transient, None, "a temporary DataForSEO failure; run again later"),
-        _ => (Decode, None, "DataForSEO answered with a status code this client does not know; report it"),
+        // Not retried: another attempt could be billed for the same unknown outcome.
+        _ => {
+            (BadRequest, None, "DataForSEO answered with a status code this client does not know; report it")
+        }
     }
 }
 
@@ -349,7 +352,7 @@ mod tests {
         assert_eq!(map_status_code(40599, "x").kind(), BadRequest);
         assert_eq!(map_status_code(40699, "x").kind(), Transient);
         assert_eq!(map_status_code(59999, "x").kind(), Transient);
-        assert_eq!(map_status_code(31337, "x").kind(), ProviderErrorKind::Decode);
+        assert_eq!(map_status_code(31337, "x").kind(), BadRequest);
         assert_eq!(map_status_code(40205, "x").retry_after(), Some(Duration::from_secs(3600)));
     }
 
