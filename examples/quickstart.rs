@@ -12,9 +12,11 @@
 //!   a realistic cost and the workflow budget applies; nothing is paid. With the providers'
 //!   environment variables set (`DATAFORSEO_LOGIN` + `DATAFORSEO_PASSWORD`, `TAVILY_API_KEY`,
 //!   `OPENAI_API_KEY` (+ `OPENAI_MODEL`, `OPENAI_EMBEDDING_MODEL`, `OPENAI_BASE_URL`),
-//!   `WORDPRESS_URL` + `WORDPRESS_USERNAME` + `WORDPRESS_APP_PASSWORD`) each role uses the real
-//!   service instead: the same command. Then the offline roles left are free, so the cost shown
-//!   is only real spending.
+//!   `WORDPRESS_URL` + `WORDPRESS_USERNAME` + `WORDPRESS_APP_PASSWORD`; the full list, with the
+//!   base-URL overrides, is in the `infin8-providers` README) each role uses the real service
+//!   instead: the same command. A partly configured service stops the program naming the missing
+//!   variable, and every real service's credentials are checked before anything is spent. Then
+//!   the offline roles left are free, so the cost shown is only real spending.
 //! - The human gates (seed review, subtopic review) are passed by recorded *system* approvals,
 //!   and the program says so.
 //! - Re-running resumes the same workflow instead of starting over (`--new` starts another one).
@@ -40,7 +42,6 @@ use infin8_core::store::Store;
 use infin8_core::workflow::{Step, Workflow, WorkflowSettings};
 use infin8_core::{KeywordId, OrgId, TenantContext, Usd, UserId, WorkflowId};
 use infin8_providers::OfflineProviders;
-use infin8_providers::offline::OfflinePrices;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -81,7 +82,7 @@ async fn main() -> Result<()> {
     let data_dir = args.data_dir.canonicalize()?;
 
     let (store, backend) = open_store(&data_dir).await?;
-    let (providers, real) = choose_providers(&data_dir.join("published"))?;
+    let (providers, real) = choose_providers(&data_dir.join("published")).await?;
     println!(
         "infin8 quickstart — store: {backend}, providers: {}",
         if real.is_empty() {
@@ -215,41 +216,35 @@ async fn open_store(data_dir: &Path) -> Result<(Arc<dyn Store>, String)> {
     Ok((Arc::new(store), format!("sqlite {} ({what})", path.display())))
 }
 
-/// Offline providers, with each role replaced by its real client when its environment variables
-/// are set. Returns the providers and the roles that are real.
+/// The providers: [`infin8_providers::from_env_with`] (the library's one selection — a partly
+/// configured service is an error naming the missing variable), offline stand-ins about the demo
+/// business for the rest, then [`Providers::preflight`]: every real service's credentials are
+/// checked before anything is spent, and a failure stops here naming the variable to fix.
+/// Returns the providers and the roles that are real.
 ///
 /// All offline, calls are charged at simulated list prices; alongside a real service, the offline
 /// roles are free, so simulated and real money never mix in one total.
-fn choose_providers(publish_dir: &Path) -> Result<(Providers, Vec<&'static str>)> {
-    let set = |name: &str| std::env::var(name).is_ok_and(|v| !v.trim().is_empty());
-    let any_real =
-        ["DATAFORSEO_LOGIN", "TAVILY_API_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL", "WORDPRESS_URL"]
-            .iter()
-            .any(|name| set(name));
-    let prices = if any_real { OfflinePrices::free() } else { OfflinePrices::list() };
-    let mut providers =
-        OfflineProviders::new(publish_dir).business_description(BUSINESS).prices(prices).build()?;
-    let mut real = Vec::new();
-    if set("DATAFORSEO_LOGIN") {
-        let client = Arc::new(infin8_providers::dataforseo::DataForSeoClient::from_env()?);
-        providers.keywords = client.clone();
-        providers.serp = Some(client);
-        real.push("keywords");
-    }
-    if set("TAVILY_API_KEY") {
-        providers.web = Arc::new(infin8_providers::tavily::TavilyClient::from_env()?);
-        real.push("web research");
-    }
-    if set("OPENAI_API_KEY") || set("OPENAI_BASE_URL") {
-        let client = Arc::new(infin8_providers::openai::OpenAiClient::from_env()?);
-        providers.llm = client.clone();
-        providers.embedder = client;
-        real.push("language model");
-        real.push("embeddings");
-    }
-    if set("WORDPRESS_URL") {
-        providers.publisher = Arc::new(infin8_providers::wordpress::WordPressClient::from_env()?);
-        real.push("publisher");
+async fn choose_providers(publish_dir: &Path) -> Result<(Providers, Vec<&'static str>)> {
+    let offline = OfflineProviders::new(publish_dir).business_description(BUSINESS);
+    let (providers, selection) = infin8_providers::from_env_with(offline)
+        .map_err(|e| anyhow::anyhow!("provider configuration: {e}"))?;
+    let roles = [
+        (selection.keywords, "keywords"),
+        (selection.web, "web research"),
+        (selection.llm, "language model"),
+        (selection.embedder, "embeddings"),
+        (selection.publisher, "publisher"),
+    ];
+    let real: Vec<&'static str> = roles.iter().filter(|(b, _)| b.is_real()).map(|(_, r)| *r).collect();
+    if !real.is_empty() {
+        match providers.preflight().await {
+            Ok(checks) => {
+                for check in checks.iter().filter(|c| matches!(c.outcome, Ok(Some(_)))) {
+                    println!("  checked {check}");
+                }
+            }
+            Err(e) => bail!("{e}\nfix the variable named above and run again"),
+        }
     }
     Ok((providers, real))
 }

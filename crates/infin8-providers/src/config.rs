@@ -12,6 +12,20 @@ pub enum ConfigError {
         /// The variable's name.
         name: &'static str,
     },
+    /// Some of a service's variables are set but a required one is not: an error, not a silent
+    /// fallback to the offline stand-in.
+    #[error(
+        "{set} is set but {missing} is not: set {missing} to use {service}, or unset {set} (and the other \
+         {service} variables) to use the offline stand-in"
+    )]
+    PartlyConfigured {
+        /// The service (`"DataForSEO"`, `"WordPress"`, …).
+        service: &'static str,
+        /// A variable of the service that is set.
+        set: &'static str,
+        /// The required variable that is missing.
+        missing: &'static str,
+    },
     /// A setting has an invalid value. The message never contains a secret.
     #[error("invalid {setting}: {message}")]
     Invalid {
@@ -38,6 +52,17 @@ pub enum ConfigError {
 }
 
 impl ConfigError {
+    /// The environment variable (or setting) to fix, when the error names one.
+    #[must_use]
+    pub fn variable(&self) -> Option<&'static str> {
+        match self {
+            Self::MissingVar { name } => Some(name),
+            Self::PartlyConfigured { missing, .. } => Some(missing),
+            Self::Invalid { setting, .. } => Some(setting),
+            _ => None,
+        }
+    }
+
     pub(crate) fn invalid(setting: &'static str, message: impl Into<String>) -> Self {
         Self::Invalid { setting, message: message.into() }
     }

@@ -13,6 +13,8 @@
 
 pub mod config;
 pub mod dataforseo;
+#[cfg(test)]
+mod fuzz_support;
 pub mod http;
 pub mod json_schema;
 mod lenient;
@@ -26,4 +28,4 @@ pub mod wordpress;
 pub use config::{ConfigError, VarLookup, process_env};
 pub use offline::OfflineProviders;
 pub use secrecy::SecretString;
-pub use selection::{Backing, ProviderSelection, from_env, from_vars};
+pub use selection::{Backing, PROVIDER_VARIABLES, ProviderSelection, from_env, from_env_with, from_vars};

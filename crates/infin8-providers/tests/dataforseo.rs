@@ -8,8 +8,8 @@ use common::{SECRET, assert_no_secret, fast_http, fixture, fixture_json};
 use infin8_core::Usd;
 use infin8_core::keyword::{CompetitionLevel, SearchIntent};
 use infin8_core::provider::{
-    DomainKeywordsRequest, KeywordMetricsRequest, KeywordResearch, Locale, ProviderError, SerpResearch,
-    SuggestionsRequest,
+    DomainKeywordsRequest, KeywordMetricsRequest, KeywordResearch, Locale, ProviderError, ProviderErrorKind,
+    SerpResearch, SuggestionsRequest,
 };
 use infin8_providers::SecretString;
 use infin8_providers::dataforseo::{DataForSeoClient, DataForSeoConfig};
@@ -199,7 +199,7 @@ async fn payment_required_is_quota_and_never_retried() {
         .mount(&server)
         .await;
     let err = client(&server).keyword_suggestions(&suggestions("phone", 1)).await.unwrap_err();
-    assert!(matches!(err, ProviderError::QuotaExhausted { .. }), "{err:?}");
+    assert!(matches!(err.root(), ProviderError::QuotaExhausted { .. }), "{err:?}");
     assert!(err.to_string().contains("Payment Required"));
     assert!(!err.is_retryable());
 }
@@ -212,7 +212,7 @@ async fn balance_code_inside_a_200_is_quota() {
     body["tasks"][0]["status_message"] = json!("Insufficient funds. Please top up your balance.");
     Mock::given(path(SUGGESTIONS)).respond_with(ok(body.to_string())).expect(1).mount(&server).await;
     let err = client(&server).keyword_suggestions(&suggestions("phone", 1)).await.unwrap_err();
-    assert!(matches!(err, ProviderError::QuotaExhausted { .. }), "{err:?}");
+    assert!(matches!(err.root(), ProviderError::QuotaExhausted { .. }), "{err:?}");
 }
 
 #[tokio::test]
@@ -226,7 +226,7 @@ async fn unauthorized_is_auth_and_secret_free() {
         .await;
     let client = client(&server);
     let err = client.keyword_suggestions(&suggestions("phone", 1)).await.unwrap_err();
-    assert!(matches!(err, ProviderError::Auth { .. }), "{err:?}");
+    assert!(matches!(err.root(), ProviderError::Auth { .. }), "{err:?}");
     assert!(err.to_string().contains("not authorized"));
     assert_no_secret(&format!("{err} {err:?} {client:?} {:?}", config(&server, 1)));
 }
@@ -255,7 +255,7 @@ async fn retries_are_bounded_by_attempts() {
     let server = MockServer::start().await;
     Mock::given(path(SUGGESTIONS)).respond_with(ResponseTemplate::new(503)).expect(3).mount(&server).await;
     let err = client(&server).keyword_suggestions(&suggestions("phone", 1)).await.unwrap_err();
-    assert!(matches!(err, ProviderError::Unavailable { status: Some(503), .. }), "{err:?}");
+    assert!(matches!(err.root(), ProviderError::Unavailable { status: Some(503), .. }), "{err:?}");
 }
 
 #[tokio::test]
@@ -268,25 +268,49 @@ async fn a_slow_server_times_out() {
         .await;
     let client = DataForSeoClient::new(config(&server, 2)).unwrap();
     let err = client.keyword_suggestions(&suggestions("phone", 1)).await.unwrap_err();
-    assert!(matches!(err, ProviderError::Timeout { .. }), "{err:?}");
+    assert!(matches!(err.root(), ProviderError::Timeout { .. }), "{err:?}");
     assert!(err.is_retryable());
 }
 
 #[tokio::test]
-async fn malformed_json_is_a_decode_error_with_an_excerpt() {
+async fn malformed_json_is_retried_a_bounded_number_of_times_then_a_billed_decode_error() {
     let server = MockServer::start().await;
     Mock::given(path(SUGGESTIONS))
         .respond_with(ok("{\"version\": \"0.1\", \"status_code\": 20000, \"tasks\": [".into()))
-        .expect(1)
+        .expect(3)
         .mount(&server)
         .await;
-    let err = client(&server).keyword_suggestions(&suggestions("phone", 1)).await.unwrap_err();
-    match &err {
+    let mut cfg = config(&server, 10);
+    cfg.http.retry.max_decode_retries = 2;
+    let err =
+        DataForSeoClient::new(cfg).unwrap().keyword_suggestions(&suggestions("phone", 1)).await.unwrap_err();
+    match err.root() {
         ProviderError::Decode { excerpt, .. } => assert!(excerpt.starts_with("{\"version\"")),
         other => panic!("{other:?}"),
     }
-    assert!(!err.is_retryable());
+    assert_eq!(err.kind(), ProviderErrorKind::Decode);
+    assert!(!err.is_retryable(), "retried by the client already; the engine must not pay again blindly");
+    assert_eq!(err.operation(), Some("keyword_suggestions"));
+    // A 200 means the task ran: each unreadable answer is billed at the endpoint's price.
+    assert_eq!(err.billed_cost(), Usd::from_micros(3 * 10_100));
     assert_no_secret(&format!("{err:?}"));
+}
+
+#[tokio::test]
+async fn a_truncated_200_then_a_good_one_succeeds_and_both_are_charged() {
+    let server = MockServer::start().await;
+    let sample = fixture("dataforseo/labs_google_keyword_suggestions_live.response.json");
+    Mock::given(path(SUGGESTIONS))
+        .respond_with(ok(sample[..sample.len() / 2].to_string()))
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path(SUGGESTIONS)).respond_with(ok(sample)).expect(1).mount(&server).await;
+    let out = client(&server).keyword_suggestions(&suggestions("phone", 1)).await.unwrap();
+    assert_eq!(out.value.len(), 1);
+    assert_eq!(out.usage.requests, 2);
+    assert_eq!(out.usage.cost, Usd::from_micros(2 * 10_100));
 }
 
 #[tokio::test]
@@ -311,7 +335,7 @@ async fn empty_inputs_are_rejected_before_any_request() {
     let client = client(&server);
     assert!(matches!(
         client.keyword_suggestions(&suggestions("  ", 10)).await,
-        Err(ProviderError::InvalidRequest { .. })
+        Err(e) if e.kind() == ProviderErrorKind::BadRequest
     ));
     assert!(client.top_urls("", &Locale::default(), 10).await.is_err());
     assert!(server.received_requests().await.unwrap().is_empty());
@@ -324,4 +348,105 @@ fn config_rejects_credentials_in_the_base_url() {
         .with_base_url(format!("https://u:{SECRET}@x.example"));
     let err = DataForSeoClient::new(cfg).unwrap_err();
     assert_no_secret(&format!("{err} {err:?}"));
+}
+
+/// Which DataForSEO responses are billed (errors appendix; help center "What does the 40101
+/// error mean?"): every task's reported `cost` — successes and `40101 Internal SE Server Error`,
+/// which DataForSEO bills at the endpoint's price after retrying it itself — is charged, attempt
+/// by attempt, whether the call finally succeeds or not; a `40101` that reports no cost is charged
+/// the endpoint's configured price; a 200 whose body cannot be read is charged the endpoint's
+/// price (the task ran); HTTP 401/402/404/500 and account errors (`40200`, `40203`) cost nothing.
+#[tokio::test]
+async fn billed_responses_are_charged_even_when_the_call_fails() {
+    fn task_40101(cost: Option<f64>) -> String {
+        let mut body = fixture_json("dataforseo/task_error_40202.constructed.json");
+        body["tasks"][0]["status_code"] = json!(40101);
+        body["tasks"][0]["status_message"] = json!("Internal SE Server Error.");
+        match cost {
+            Some(c) => {
+                body["cost"] = json!(c);
+                body["tasks"][0]["cost"] = json!(c);
+            }
+            None => {
+                body.as_object_mut().unwrap().remove("cost");
+                body["tasks"][0].as_object_mut().unwrap().remove("cost");
+            }
+        }
+        body.to_string()
+    }
+
+    // Eight billed 40101 attempts: $0.0808 billed, not lost.
+    let server = MockServer::start().await;
+    Mock::given(path(SUGGESTIONS)).respond_with(ok(task_40101(Some(0.0101)))).expect(8).mount(&server).await;
+    let err = DataForSeoClient::new(config(&server, 8))
+        .unwrap()
+        .keyword_suggestions(&suggestions("phone", 1))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ProviderErrorKind::Transient);
+    assert_eq!(err.code(), Some("40101"));
+    let billed = err.billed().expect("40101 is billed");
+    assert_eq!(billed.cost, Usd::from_micros(8 * 10_100));
+    assert_eq!(billed.requests, 8);
+    assert!(err.to_string().contains("billed $0.080800"), "{err}");
+
+    // A 40101 that reports no cost: the endpoint's price.
+    let server = MockServer::start().await;
+    Mock::given(path(SUGGESTIONS)).respond_with(ok(task_40101(None))).expect(1).mount(&server).await;
+    let err = DataForSeoClient::new(config(&server, 1))
+        .unwrap()
+        .keyword_suggestions(&suggestions("phone", 1))
+        .await
+        .unwrap_err();
+    assert_eq!(err.billed_cost(), Usd::from_micros(10_100));
+
+    // A billed failure then a success: both are in the success's cost.
+    let server = MockServer::start().await;
+    Mock::given(path(SUGGESTIONS))
+        .respond_with(ok(task_40101(Some(0.0101))))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(path(SUGGESTIONS))
+        .respond_with(ok(fixture("dataforseo/labs_google_keyword_suggestions_live.response.json")))
+        .mount(&server)
+        .await;
+    let out = client(&server).keyword_suggestions(&suggestions("phone", 1)).await.unwrap();
+    assert_eq!(out.usage.cost, Usd::from_micros(2 * 10_100));
+
+    // A second page failing keeps the first page's bill.
+    let server = MockServer::start().await;
+    let mut page = fixture_json("dataforseo/ranked_keywords_live.constructed.json");
+    page["tasks"][0]["result"][0]["total_count"] = json!(10);
+    Mock::given(path(RANKED))
+        .and(body_partial_json(json!([{"offset": 3}])))
+        .respond_with(ok(task_40101(Some(0.0101))))
+        .mount(&server)
+        .await;
+    Mock::given(path(RANKED)).respond_with(ok(page.to_string())).mount(&server).await;
+    let mut cfg = config(&server, 1);
+    cfg.page_size = 3;
+    let req = DomainKeywordsRequest { domain: "dataforseo.com".into(), locale: Locale::default(), limit: 10 };
+    let err = DataForSeoClient::new(cfg).unwrap().ranked_keywords(&req).await.unwrap_err();
+    assert_eq!(err.operation(), Some("ranked_keywords"));
+    assert_eq!(err.billed_cost(), Usd::from_micros(2 * 10_100), "page 1 and the failed page 2");
+
+    // Account errors cost nothing.
+    for (status, code, message) in [
+        (200, 40203, "The cost limit has been exceeded."),
+        (200, 40200, "Payment Required."),
+        (402, 40200, "Payment Required."),
+        (401, 40100, "You are not authorized to access this resource."),
+    ] {
+        let server = MockServer::start().await;
+        let body = json!({"status_code": code, "status_message": message, "cost": 0, "tasks": null});
+        Mock::given(path(SUGGESTIONS))
+            .respond_with(ResponseTemplate::new(status).set_body_json(body))
+            .mount(&server)
+            .await;
+        let err = client(&server).keyword_suggestions(&suggestions("phone", 1)).await.unwrap_err();
+        assert!(err.billed().is_none(), "{code}: {err}");
+        assert_eq!(err.code(), Some(code.to_string().as_str()));
+        assert!(!err.is_retryable(), "{code}");
+    }
 }

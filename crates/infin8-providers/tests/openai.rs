@@ -168,7 +168,7 @@ async fn an_answer_that_breaks_the_schema_is_a_decode_error() {
         .mount(&server)
         .await;
     let err = client(&server).complete(&request(subtopics_schema())).await.unwrap_err();
-    match &err {
+    match err.root() {
         ProviderError::Decode { message, .. } => assert!(message.contains("fewer than 2 items"), "{message}"),
         other => panic!("{other:?}"),
     }
@@ -178,7 +178,7 @@ async fn an_answer_that_breaks_the_schema_is_a_decode_error() {
         .mount(&server)
         .await;
     let err = self::client(&server).complete(&request(ResponseFormat::Json)).await.unwrap_err();
-    assert!(matches!(err, ProviderError::Decode { .. }));
+    assert!(matches!(err.root(), ProviderError::Decode { .. }));
 }
 
 #[tokio::test]
@@ -191,7 +191,7 @@ async fn insufficient_quota_is_quota_and_not_retried() {
         .mount(&server)
         .await;
     let err = client(&server).complete(&request(ResponseFormat::Text)).await.unwrap_err();
-    assert!(matches!(err, ProviderError::QuotaExhausted { .. }), "{err:?}");
+    assert!(matches!(err.root(), ProviderError::QuotaExhausted { .. }), "{err:?}");
 }
 
 #[tokio::test]
@@ -226,7 +226,7 @@ async fn vllm_flat_errors_and_auth_errors_keep_the_message() {
         .respond_with(ResponseTemplate::new(400).set_body_json(bodies[0].clone()))
         .mount(&server)
         .await;
-    match client(&server).complete(&request(ResponseFormat::Text)).await.unwrap_err() {
+    match client(&server).complete(&request(ResponseFormat::Text)).await.unwrap_err().root() {
         ProviderError::BadRequest { message, .. } => {
             assert_eq!(message, "max_tokens must be at least 1, got -53.")
         }
@@ -240,7 +240,7 @@ async fn vllm_flat_errors_and_auth_errors_keep_the_message() {
         .await;
     let client = self::client(&server);
     let err = client.complete(&request(ResponseFormat::Text)).await.unwrap_err();
-    assert!(matches!(err, ProviderError::Auth { .. }));
+    assert!(matches!(err.root(), ProviderError::Auth { .. }));
     assert_no_secret(&format!("{err} {err:?} {client:?} {:?}", config(&server, 1)));
 }
 
@@ -279,12 +279,15 @@ async fn html_5xx_burst_then_success_timeout_and_malformed_json() {
         .complete(&request(ResponseFormat::Text))
         .await
         .unwrap_err();
-    assert!(matches!(err, ProviderError::Timeout { .. }), "{err:?}");
+    assert!(matches!(err.root(), ProviderError::Timeout { .. }), "{err:?}");
 
+    // A truncated 2xx is retried a bounded number of times (here: all 3 attempts).
     let broken = MockServer::start().await;
-    Mock::given(path(CHAT)).respond_with(ok("{\"choices\": [{\"message\": ")).expect(1).mount(&broken).await;
+    Mock::given(path(CHAT)).respond_with(ok("{\"choices\": [{\"message\": ")).expect(3).mount(&broken).await;
     let err = self::client(&broken).complete(&request(ResponseFormat::Text)).await.unwrap_err();
-    assert!(matches!(err, ProviderError::Decode { .. }), "{err:?}");
+    assert!(matches!(err.root(), ProviderError::Decode { .. }), "{err:?}");
+    assert!(!err.is_retryable());
+    assert!(err.billed_cost() > Usd::ZERO, "the server answered 2xx: it generated, and billed, something");
 
     let error_200 = MockServer::start().await;
     Mock::given(path(CHAT))
@@ -361,11 +364,11 @@ async fn embeddings_with_missing_vectors_or_wrong_dimensions_fail() {
         .mount(&server)
         .await;
     let err = client(&server).embed(&["a".to_string(), "b".to_string()]).await.unwrap_err();
-    assert!(matches!(err, ProviderError::Decode { .. }), "{err:?}");
+    assert!(matches!(err.root(), ProviderError::Decode { .. }), "{err:?}");
     let mut cfg = config(&server, 1);
     cfg.embedding_dimensions = Some(3);
     let err = OpenAiClient::new(cfg).unwrap().embed(&["a".to_string()]).await.unwrap_err();
-    assert!(matches!(err, ProviderError::Decode { .. }), "{err:?}");
+    assert!(matches!(err.root(), ProviderError::Decode { .. }), "{err:?}");
 }
 
 #[tokio::test]
@@ -400,4 +403,66 @@ async fn reasoning_model_parameter_errors_are_adjusted_once_and_remembered() {
     let last = body_of(server.received_requests().await.unwrap().last().unwrap());
     assert_eq!(last["max_completion_tokens"], 400);
     assert!(last.get("max_tokens").is_none() && last.get("temperature").is_none());
+}
+
+/// Which OpenAI-compatible responses are billed (OpenAI bills the tokens of every completion it
+/// generates): a 2xx, at its `usage` tokens priced by the table — including an answer we cannot
+/// use (one that fails its JSON schema, a refusal, a truncated body); an embedding call failing
+/// at a later batch still paid for the earlier ones; never an error status (400, 401, 429, 5xx).
+#[tokio::test]
+async fn billed_responses_are_generated_answers_even_unusable_ones() {
+    let price = ModelPrice::per_million(0.15, 0.60);
+    let paid = price.cost(100, 20);
+
+    // An answer that breaks its schema was generated: billed.
+    let server = MockServer::start().await;
+    Mock::given(path(CHAT))
+        .respond_with(ok(chat_with(r#"{"subtopics": ["only one"]}"#)))
+        .mount(&server)
+        .await;
+    let err = client(&server).complete(&request(subtopics_schema())).await.unwrap_err();
+    assert_eq!(err.kind(), infin8_core::provider::ProviderErrorKind::Decode);
+    assert_eq!(err.billed_cost(), paid);
+    assert_eq!(err.billed().unwrap().prompt_tokens, 100);
+
+    // A refusal is a 2xx with usage: billed too.
+    let server = MockServer::start().await;
+    let refusal = json!({"choices": [{"message": {"content": null, "refusal": "I can't help with that."}}],
+                         "usage": {"prompt_tokens": 100, "completion_tokens": 20}});
+    Mock::given(path(CHAT)).respond_with(ok(refusal.to_string())).mount(&server).await;
+    let err = client(&server).complete(&request(ResponseFormat::Text)).await.unwrap_err();
+    assert_eq!(err.billed_cost(), paid, "{err}");
+
+    // Error statuses are not billed.
+    for status in [400_u16, 401, 429, 500] {
+        let server = MockServer::start().await;
+        Mock::given(path(CHAT))
+            .respond_with(ResponseTemplate::new(status).set_body_json(
+                json!({"error": {"message": "no", "type": "invalid_request_error", "param": null, "code": null}}),
+            ))
+            .mount(&server)
+            .await;
+        let err = OpenAiClient::new(config(&server, 1))
+            .unwrap()
+            .complete(&request(ResponseFormat::Text))
+            .await
+            .unwrap_err();
+        assert!(err.billed().is_none(), "{status}: {err}");
+    }
+
+    // Embeddings: batch 1 paid, batch 2 failed.
+    let server = MockServer::start().await;
+    Mock::given(path(EMBED))
+        .and(body_string_contains("\"a\""))
+        .respond_with(ok(json!({"data": [{"index": 0, "embedding": [0.1, 0.2]}],
+                                 "usage": {"prompt_tokens": 1_000_000}})
+        .to_string()))
+        .mount(&server)
+        .await;
+    Mock::given(path(EMBED)).respond_with(ResponseTemplate::new(500)).mount(&server).await;
+    let mut cfg = config(&server, 1);
+    cfg.embedding_batch_size = 1;
+    let err = OpenAiClient::new(cfg).unwrap().embed(&["a".to_string(), "b".to_string()]).await.unwrap_err();
+    assert_eq!(err.operation(), Some("embed"));
+    assert_eq!(err.billed_cost(), Usd::from_micros(20_000), "1M tokens of text-embedding-3-small");
 }

@@ -53,13 +53,66 @@ fn each_configured_service_is_real() {
 }
 
 #[test]
-fn a_partly_configured_service_is_an_error_not_a_silent_fallback() {
-    match select(&[("DATAFORSEO_LOGIN", "login")]) {
-        Err(ConfigError::MissingVar { name }) => assert_eq!(name, "DATAFORSEO_PASSWORD"),
-        other => panic!("{:?}", other.map(|(_, s)| s)),
-    }
-    assert!(matches!(select(&[("WORDPRESS_URL", "https://x.example")]), Err(ConfigError::MissingVar { .. })));
-    assert!(matches!(select(&[("OPENAI_MODEL", "gpt-4o")]), Ok((_, s)) if !s.llm.is_real()));
+fn a_partly_configured_service_is_an_error_naming_the_missing_variable() {
+    let missing = |vars: &[(&str, &str)]| match select(vars) {
+        Err(e @ ConfigError::PartlyConfigured { .. }) => {
+            let text = e.to_string();
+            (e.variable().unwrap_or_default().to_string(), text)
+        }
+        other => panic!("{vars:?}: {:?}", other.map(|(_, s)| s)),
+    };
+    // The cases: credentials without the URL or the login.
+    let (var, text) =
+        missing(&[("WORDPRESS_USERNAME", "editor"), ("WORDPRESS_APP_PASSWORD", "abcd efgh ijkl mnop")]);
+    assert_eq!(var, "WORDPRESS_URL");
+    assert!(text.starts_with("WORDPRESS_USERNAME is set but WORDPRESS_URL is not"), "{text}");
+    assert!(!text.contains("abcd"), "never a value");
+    assert_eq!(missing(&[("DATAFORSEO_PASSWORD", "pw")]).0, "DATAFORSEO_LOGIN");
+    assert_eq!(missing(&[("DATAFORSEO_LOGIN", "login")]).0, "DATAFORSEO_PASSWORD");
+    // Base-URL overrides and optional settings alone count too.
+    assert_eq!(missing(&[("DATAFORSEO_BASE_URL", "https://sandbox.dataforseo.com")]).0, "DATAFORSEO_LOGIN");
+    assert_eq!(missing(&[("TAVILY_BASE_URL", "http://127.0.0.1:9")]).0, "TAVILY_API_KEY");
+    assert_eq!(missing(&[("OPENAI_MODEL", "gpt-4o")]).0, "OPENAI_API_KEY");
+    assert_eq!(missing(&[("WORDPRESS_API_ROOT", "https://x.example/?rest_route=/")]).0, "WORDPRESS_URL");
+    assert_eq!(missing(&[("WORDPRESS_URL", "https://x.example")]).0, "WORDPRESS_USERNAME");
+    // A key is needed for OpenAI itself, not for a local server.
+    assert!(matches!(
+        select(&[("OPENAI_BASE_URL", "https://api.openai.com/v1")]),
+        Err(ConfigError::MissingVar { name: "OPENAI_API_KEY" })
+    ));
     assert!(matches!(select(&[("OPENAI_BASE_URL", "not a url")]), Err(ConfigError::Invalid { .. })));
     assert!(matches!(select(&[("TAVILY_API_KEY", "  ")]), Ok((_, s)) if s.all_offline()), "blank is unset");
+}
+
+#[test]
+fn every_variable_is_in_the_readme() {
+    let readme = include_str!("../README.md");
+    for name in infin8_providers::PROVIDER_VARIABLES {
+        assert!(readme.contains(&format!("`{name}`")), "{name} is not documented in the README");
+    }
+}
+
+#[test]
+fn wordpress_settings_come_from_the_environment() {
+    let vars: HashMap<&str, &str> = [
+        ("WORDPRESS_URL", "https://blog.example.com"),
+        ("WORDPRESS_USERNAME", "editor"),
+        ("WORDPRESS_APP_PASSWORD", "abcd efgh"),
+        ("WORDPRESS_API_ROOT", "https://blog.example.com/?rest_route=/"),
+        ("WORDPRESS_SEO_TITLE_KEYS", "_yoast_wpseo_title"),
+        ("WORDPRESS_SEO_DESCRIPTION_KEYS", "none"),
+    ]
+    .into_iter()
+    .collect();
+    let cfg = infin8_providers::wordpress::WordPressConfig::from_vars(&|n: &str| {
+        vars.get(n).map(|v| v.to_string())
+    })
+    .unwrap();
+    assert_eq!(cfg.api_root.as_deref(), Some("https://blog.example.com/?rest_route=/"));
+    assert_eq!(cfg.seo_title_keys, ["_yoast_wpseo_title"]);
+    assert!(cfg.seo_description_keys.is_empty());
+    let defaults =
+        infin8_providers::wordpress::WordPressConfig::new("https://x.example", "u", "p".to_string().into());
+    assert_eq!(defaults.seo_title_keys, ["_yoast_wpseo_title", "rank_math_title"]);
+    assert_eq!(defaults.seo_description_keys, ["_yoast_wpseo_metadesc", "rank_math_description"]);
 }

@@ -6,7 +6,7 @@ mod common;
 
 use common::{SECRET, assert_no_secret, fast_http, fixture, fixture_json};
 use infin8_core::Usd;
-use infin8_core::provider::{ProviderError, SearchDepth, WebResearch, WebSearchRequest};
+use infin8_core::provider::{ProviderError, ProviderErrorKind, SearchDepth, WebResearch, WebSearchRequest};
 use infin8_providers::SecretString;
 use infin8_providers::tavily::{TavilyClient, TavilyConfig};
 use serde_json::json;
@@ -156,7 +156,7 @@ async fn plan_and_paygo_limits_are_quota_and_not_retried() {
             .mount(&server)
             .await;
         let err = client(&server, 3).search(&WebSearchRequest::new("q", 5)).await.unwrap_err();
-        assert!(matches!(err, ProviderError::QuotaExhausted { .. }), "{status}: {err:?}");
+        assert!(matches!(err.root(), ProviderError::QuotaExhausted { .. }), "{status}: {err:?}");
         assert!(!err.is_retryable());
     }
 }
@@ -170,7 +170,7 @@ async fn unauthorized_and_bad_request_keep_the_providers_message() {
         .await;
     let client = client(&server, 3);
     let err = client.search(&WebSearchRequest::new("q", 5)).await.unwrap_err();
-    assert!(matches!(err, ProviderError::Auth { .. }));
+    assert!(matches!(err.root(), ProviderError::Auth { .. }));
     assert!(err.to_string().contains("missing or invalid API key"));
     assert_no_secret(&format!("{err} {err:?}"));
     assert_eq!(server.received_requests().await.unwrap().len(), 1, "auth errors are not retried");
@@ -181,9 +181,9 @@ async fn unauthorized_and_bad_request_keep_the_providers_message() {
         .mount(&server)
         .await;
     let err = self::client(&server, 3).search(&WebSearchRequest::new("q", 5)).await.unwrap_err();
-    match err {
+    match err.root() {
         ProviderError::BadRequest { status, message, .. } => {
-            assert_eq!(status, Some(400));
+            assert_eq!(*status, Some(400));
             assert!(message.contains("Invalid topic"));
         }
         other => panic!("{other:?}"),
@@ -212,19 +212,32 @@ async fn a_500_burst_then_success_and_a_timeout() {
         .mount(&slow)
         .await;
     let err = client(&slow, 1).search(&WebSearchRequest::new("q", 5)).await.unwrap_err();
-    assert!(matches!(err, ProviderError::Timeout { .. }), "{err:?}");
+    assert!(matches!(err.root(), ProviderError::Timeout { .. }), "{err:?}");
 }
 
 #[tokio::test]
-async fn malformed_json_is_a_decode_error() {
+async fn malformed_json_is_retried_a_bounded_number_of_times_then_a_billed_decode_error() {
     let server = MockServer::start().await;
     Mock::given(path("/search"))
         .respond_with(ok("{\"results\": [{\"url\": ".into()))
-        .expect(1)
+        .expect(3)
         .mount(&server)
         .await;
     let err = client(&server, 3).search(&WebSearchRequest::new("q", 5)).await.unwrap_err();
-    assert!(matches!(err, ProviderError::Decode { .. }), "{err:?}");
+    assert!(matches!(err.root(), ProviderError::Decode { .. }), "{err:?}");
+    assert!(!err.is_retryable());
+    assert_eq!(err.operation(), Some("search"));
+    // Tavily ran each of those searches: a basic search is 1 credit ($0.008).
+    assert_eq!(err.billed_cost(), Usd::from_micros(3 * 8_000));
+
+    let flaky = MockServer::start().await;
+    Mock::given(path("/search")).respond_with(ok("<html>".into())).up_to_n_times(1).mount(&flaky).await;
+    Mock::given(path("/search"))
+        .respond_with(ok(fixture("tavily/search.response.sdk-test.json")))
+        .mount(&flaky)
+        .await;
+    let out = client(&flaky, 3).search(&WebSearchRequest::new("q", 5)).await.unwrap();
+    assert_eq!(out.usage.requests, 2);
 }
 
 #[tokio::test]
@@ -232,7 +245,41 @@ async fn empty_query_is_rejected_locally() {
     let server = MockServer::start().await;
     assert!(matches!(
         client(&server, 1).search(&WebSearchRequest::new(" ", 5)).await,
-        Err(ProviderError::InvalidRequest { .. })
+        Err(e) if e.kind() == ProviderErrorKind::BadRequest
     ));
     assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+/// Which Tavily responses are billed (Credits & Pricing: credits per successful request; basic
+/// search 1 credit, advanced 2): a 2xx, at `usage.credits` (else the depth's credits); a 2xx whose
+/// body cannot be read, at the depth's credits (Tavily ran the search); never an error status
+/// (400, 401, 429, 432, 433, 500).
+#[tokio::test]
+async fn billed_responses_are_successful_searches_only() {
+    let server = MockServer::start().await;
+    Mock::given(path("/search"))
+        .respond_with(ok(fixture("tavily/search.response.openapi-example.json")))
+        .mount(&server)
+        .await;
+    let out = client(&server, 1).search(&WebSearchRequest::new("q", 5)).await.unwrap();
+    assert_eq!(out.usage.cost, Usd::from_micros(8_000), "usage.credits = 1 at $0.008");
+
+    for status in ["400", "401", "429", "432", "433", "500"] {
+        let server = MockServer::start().await;
+        Mock::given(path("/search"))
+            .respond_with(
+                ResponseTemplate::new(status.parse::<u16>().unwrap()).set_body_json(error_example(status)),
+            )
+            .mount(&server)
+            .await;
+        let err = client(&server, 1).search(&WebSearchRequest::new("q", 5)).await.unwrap_err();
+        assert!(err.billed().is_none(), "{status}: {err}");
+    }
+
+    let server = MockServer::start().await;
+    Mock::given(path("/search")).respond_with(ok("{\"results\": [".into())).mount(&server).await;
+    let mut advanced = WebSearchRequest::new("q", 5);
+    advanced.depth = SearchDepth::Advanced;
+    let err = client(&server, 1).search(&advanced).await.unwrap_err();
+    assert_eq!(err.billed_cost(), Usd::from_micros(16_000), "an advanced search is 2 credits");
 }

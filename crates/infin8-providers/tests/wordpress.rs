@@ -6,7 +6,7 @@
 mod common;
 
 use common::{SECRET, assert_no_secret, fast_http, fixture_json};
-use infin8_core::provider::{PostDraft, PostStatus, ProviderError, Publisher};
+use infin8_core::provider::{PostDraft, PostStatus, ProviderError, ProviderErrorKind, Publisher};
 use infin8_providers::SecretString;
 use infin8_providers::wordpress::{META_KEY, WordPressClient, WordPressConfig};
 use serde_json::{Value, json};
@@ -26,6 +26,8 @@ struct Post {
     content: String,
     excerpt: String,
     meta: Option<String>,
+    /// The SEO plugins' meta keys, kept where the site registers them.
+    seo_meta: serde_json::Map<String, Value>,
     categories: Vec<u64>,
     tags: Vec<u64>,
 }
@@ -53,7 +55,13 @@ fn post_json(p: &Post, registered_meta: bool, base: &str) -> Value {
         "title": {"raw": p.title, "rendered": p.title},
         "content": {"raw": p.content, "rendered": p.content, "protected": false},
         "excerpt": {"raw": p.excerpt, "rendered": format!("<p>{}</p>\n", p.excerpt), "protected": false},
-        "meta": if registered_meta { json!({META_KEY: p.meta.clone().unwrap_or_default()}) } else { json!([]) },
+        "meta": if registered_meta {
+            let mut meta = p.seo_meta.clone();
+            meta.insert(META_KEY.into(), json!(p.meta.clone().unwrap_or_default()));
+            Value::Object(meta)
+        } else {
+            json!([])
+        },
         "categories": p.categories, "tags": p.tags,
     })
 }
@@ -135,6 +143,16 @@ impl Respond for FakeWordPress {
                     excerpt: body["excerpt"].as_str().unwrap_or_default().to_string(),
                     // Unregistered meta is silently dropped.
                     meta: if registered { body["meta"][META_KEY].as_str().map(str::to_string) } else { None },
+                    seo_meta: body["meta"]
+                        .as_object()
+                        .filter(|_| registered)
+                        .map(|m| {
+                            m.iter()
+                                .filter(|(k, _)| *k != META_KEY)
+                                .map(|(k, v)| (k.clone(), v.clone()))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
                     categories: serde_json::from_value(body["categories"].clone()).unwrap_or_default(),
                     tags: serde_json::from_value(body["tags"].clone()).unwrap_or_default(),
                 };
@@ -364,8 +382,11 @@ async fn update_changes_the_post_and_unknown_ids_are_not_found() {
     assert_eq!(updated.status, "publish");
     assert_eq!(fake.with(|s| s.posts[0].title.clone()), "Updated");
     assert!(fake.with(|s| s.posts[0].content.contains("infin8:idempotency")), "the marker survives updates");
-    assert!(matches!(client.update_post("4242", &changed).await, Err(ProviderError::NotFound { .. })));
-    assert!(matches!(client.update_post("abc", &changed).await, Err(ProviderError::InvalidRequest { .. })));
+    assert_eq!(client.update_post("4242", &changed).await.unwrap_err().kind(), ProviderErrorKind::NotFound);
+    assert!(matches!(
+        client.update_post("abc", &changed).await.unwrap_err().root(),
+        ProviderError::InvalidRequest { .. }
+    ));
 }
 
 #[tokio::test]
@@ -375,7 +396,7 @@ async fn wrong_credentials_are_auth_errors_without_the_secret() {
         .with_http(fast_http(3));
     let client = WordPressClient::new(cfg).unwrap();
     let err = client.create_post(&draft("k", "s")).await.unwrap_err();
-    assert!(matches!(err, ProviderError::Auth { .. }), "{err:?}");
+    assert!(matches!(err.root(), ProviderError::Auth { .. }), "{err:?}");
     assert!(err.to_string().contains("rest_cannot_create"));
     assert_no_secret(&format!("{err} {err:?} {client:?} {:?} {:?}", config(&server), self::client(&server)));
     assert_eq!(server.received_requests().await.unwrap().len(), 1, "auth errors are not retried");
@@ -411,4 +432,65 @@ async fn an_html_error_page_on_lookup_is_retried() {
         .await;
     assert_eq!(client(&server).find_post("k").await.unwrap(), None);
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+/// Which WordPress responses are billed: none. The REST API of a self-hosted (or hosted) site
+/// charges nothing per call; publishing is metered by the engine as posts, not money.
+#[tokio::test]
+async fn no_wordpress_response_is_billed() {
+    let (server, _fake) = site(false).await;
+    let out = client(&server).create_post(&draft("billing", "billing")).await.unwrap();
+    assert_eq!(out.usage.cost, infin8_core::Usd::ZERO);
+    let cfg = WordPressConfig::new(server.uri(), USER, SecretString::from("wrong password"))
+        .with_http(fast_http(1));
+    let err = WordPressClient::new(cfg).unwrap().create_post(&draft("k", "s")).await.unwrap_err();
+    assert!(err.billed().is_none());
+}
+
+fn create_body(requests: &[wiremock::Request]) -> Value {
+    let create = requests
+        .iter()
+        .rev()
+        .find(|r| r.method.as_str() == "POST" && r.url.path().ends_with("/wp/v2/posts"))
+        .unwrap();
+    serde_json::from_slice(&create.body).unwrap()
+}
+
+/// The meta title and description travel in the post meta keys Yoast SEO and Rank Math read (a
+/// site that registers them keeps them), with the excerpt, the terms by name and the status the
+/// engine chose — reported as WordPress answers it.
+#[tokio::test]
+async fn seo_fields_go_to_the_keys_yoast_and_rank_math_read() {
+    let (server, fake) = site(true).await;
+    let mut post = draft("seo-1", "seo");
+    post.meta_title = Some("Best CRM software in 2026 | Acme".into());
+    post.meta_description = Some("How to choose a CRM: features, prices, pitfalls.".into());
+    post.status = PostStatus::Publish;
+    let out = client(&server).create_post(&post).await.unwrap();
+    assert_eq!(out.value.status, "publish", "reported as WordPress answers");
+    let body = create_body(&server.received_requests().await.unwrap());
+    assert_eq!(body["status"], "publish");
+    assert_eq!(body["excerpt"], "How to choose");
+    assert_eq!(body["categories"].as_array().unwrap().len(), 2);
+    for key in ["_yoast_wpseo_title", "rank_math_title"] {
+        assert_eq!(body["meta"][key], "Best CRM software in 2026 | Acme", "{key}");
+    }
+    for key in ["_yoast_wpseo_metadesc", "rank_math_description"] {
+        assert_eq!(body["meta"][key], "How to choose a CRM: features, prices, pitfalls.", "{key}");
+    }
+    let stored = fake.with(|s| s.posts.clone());
+    assert_eq!(stored[0].seo_meta["_yoast_wpseo_title"], "Best CRM software in 2026 | Acme");
+
+    // Drafts stay drafts and say so.
+    let out = client(&server).create_post(&draft("seo-2", "seo-draft")).await.unwrap();
+    assert_eq!(out.value.status, "draft");
+
+    // Other keys (another SEO plugin), or none.
+    let cfg = config(&server).with_seo_meta_keys(vec!["_aioseo_title".into()], Vec::new());
+    WordPressClient::new(cfg).unwrap().create_post(&post).await.unwrap();
+    let body = create_body(&server.received_requests().await.unwrap());
+    assert_eq!(body["meta"]["_aioseo_title"], "Best CRM software in 2026 | Acme");
+    assert!(
+        body["meta"].get("rank_math_title").is_none() && body["meta"].get("_yoast_wpseo_metadesc").is_none()
+    );
 }

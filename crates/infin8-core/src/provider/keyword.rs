@@ -75,6 +75,16 @@ pub trait KeywordResearch: Send + Sync {
         Usd::ZERO
     }
 
+    /// Checks the credentials (and what they may do) with the provider's cheapest documented
+    /// call, before anything is spent. `Ok(Some(what))` says what was verified, `Ok(None)` that
+    /// there is nothing to check (an offline stand-in). The default checks nothing.
+    ///
+    /// # Errors
+    /// [`ProviderError`], whose [`hint`](ProviderError::hint) names the setting to fix.
+    async fn preflight(&self) -> Result<Option<String>, ProviderError> {
+        Ok(None)
+    }
+
     /// Keywords `request.domain` ranks for, by search volume descending.
     ///
     /// # Errors
@@ -113,6 +123,16 @@ pub trait SerpResearch: Send + Sync {
     /// An upper-bound estimate of one call's cost.
     fn estimate(&self) -> Usd {
         Usd::ZERO
+    }
+
+    /// Checks the credentials (and what they may do) with the provider's cheapest documented
+    /// call, before anything is spent. `Ok(Some(what))` says what was verified, `Ok(None)` that
+    /// there is nothing to check (an offline stand-in). The default checks nothing.
+    ///
+    /// # Errors
+    /// [`ProviderError`], whose [`hint`](ProviderError::hint) names the setting to fix.
+    async fn preflight(&self) -> Result<Option<String>, ProviderError> {
+        Ok(None)
     }
 
     /// Top `depth` organic URLs for a keyword, best first.

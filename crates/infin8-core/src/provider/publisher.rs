@@ -61,6 +61,16 @@ pub trait Publisher: Send + Sync {
     /// The platform's name (`"wordpress"`, `"filesystem"`), the key of publish references.
     fn platform(&self) -> &str;
 
+    /// Checks the credentials (and what they may do) with the provider's cheapest documented
+    /// call, before anything is spent. `Ok(Some(what))` says what was verified, `Ok(None)` that
+    /// there is nothing to check (an offline stand-in). The default checks nothing.
+    ///
+    /// # Errors
+    /// [`ProviderError`], whose [`hint`](ProviderError::hint) names the setting to fix.
+    async fn preflight(&self) -> Result<Option<String>, ProviderError> {
+        Ok(None)
+    }
+
     /// Finds the post created with `idempotency_key`, if any (in any status).
     ///
     /// # Errors

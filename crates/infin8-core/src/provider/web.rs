@@ -51,6 +51,16 @@ pub trait WebResearch: Send + Sync {
         Usd::ZERO
     }
 
+    /// Checks the credentials (and what they may do) with the provider's cheapest documented
+    /// call, before anything is spent. `Ok(Some(what))` says what was verified, `Ok(None)` that
+    /// there is nothing to check (an offline stand-in). The default checks nothing.
+    ///
+    /// # Errors
+    /// [`ProviderError`], whose [`hint`](ProviderError::hint) names the setting to fix.
+    async fn preflight(&self) -> Result<Option<String>, ProviderError> {
+        Ok(None)
+    }
+
     /// Searches the web.
     ///
     /// # Errors

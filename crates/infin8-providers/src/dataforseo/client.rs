@@ -2,12 +2,12 @@
 
 use super::config::DataForSeoConfig;
 use super::convert::{
-    Checked, check_envelope, ideas_from_labs, ideas_from_ranked, organic_urls, parse_envelope,
+    Checked, billed_cost, check_envelope, ideas_from_labs, ideas_from_ranked, organic_urls, parse_envelope,
 };
 use super::error::{PROVIDER, map_http_status};
 use super::wire::{
     Envelope, KeywordData, KeywordOverviewTask, KeywordSuggestionsTask, LabsResult, RankedKeywordsTask,
-    SerpOrganicTask, SerpResult,
+    SerpOrganicTask, SerpResult, UserData,
 };
 use crate::config::{ConfigError, parse_base_url};
 use crate::http::{HttpClient, Idempotency, record_call};
@@ -15,7 +15,7 @@ use async_trait::async_trait;
 use infin8_core::Usd;
 use infin8_core::provider::{
     DomainKeywordsRequest, KeywordIdea, KeywordMetricsRequest, KeywordResearch, Locale, Metered,
-    ProviderError, ProviderUsage, SerpResearch, SuggestionsRequest,
+    ProviderError, ProviderErrorKind, ProviderUsage, SerpResearch, SuggestionsRequest,
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
@@ -26,6 +26,7 @@ const RANKED_KEYWORDS: &str = "v3/dataforseo_labs/google/ranked_keywords/live";
 const KEYWORD_SUGGESTIONS: &str = "v3/dataforseo_labs/google/keyword_suggestions/live";
 const KEYWORD_OVERVIEW: &str = "v3/dataforseo_labs/google/keyword_overview/live";
 const SERP_ORGANIC: &str = "v3/serp/google/organic/live/advanced";
+const USER_DATA: &str = "v3/appendix/user_data";
 
 /// Labs serves `offset` up to 10,000; deeper pages need `offset_token`, which we do not use.
 const MAX_OFFSET: u32 = 10_000;
@@ -63,6 +64,15 @@ impl std::fmt::Debug for DataForSeoClient {
     }
 }
 
+/// `error` with what earlier calls of the same operation were billed added to its own bill.
+fn with_spent(error: ProviderError, earlier: &ProviderUsage) -> ProviderError {
+    let mut total = *earlier;
+    if let Some(own) = error.billed() {
+        total.add(own);
+    }
+    error.with_billed(total)
+}
+
 /// One call's checked results and usage.
 struct CallOutcome<R> {
     checked: Checked<R>,
@@ -91,27 +101,20 @@ impl DataForSeoClient {
         Self::new(DataForSeoConfig::from_env()?)
     }
 
-    /// Posts one task to a live endpoint and checks the envelope.
+    /// Posts one task to a live endpoint and checks the envelope. `price` is the endpoint's list
+    /// price, billed for a 2xx whose body cannot be read (DataForSEO ran the task) and for a
+    /// billed failure (`40101`) that reports no cost. A failure carries what its attempts were
+    /// billed ([`ProviderError::billed`]).
     async fn call<T: Serialize + Sync, R: DeserializeOwned>(
         &self,
         path: &'static str,
         task: &T,
+        price: Usd,
     ) -> Result<CallOutcome<R>, ProviderError> {
-        self.call_metered(path, task).await.map_err(|(e, _)| e)
-    }
-
-    /// [`call`](Self::call), keeping what a failed call consumed.
-    async fn call_metered<T: Serialize + Sync, R: DeserializeOwned>(
-        &self,
-        path: &'static str,
-        task: &T,
-    ) -> Result<CallOutcome<R>, (ProviderError, ProviderUsage)> {
-        let url = self.base.join(path).map_err(|e| {
-            (
-                ProviderError::invalid_request(PROVIDER, format!("bad endpoint url: {e}")),
-                ProviderUsage::default(),
-            )
-        })?;
+        let url = self
+            .base
+            .join(path)
+            .map_err(|e| ProviderError::invalid_request(PROVIDER, format!("bad endpoint url: {e}")))?;
         // Exactly one task per live call.
         let body = [task];
         let billed = AtomicI64::new(0);
@@ -121,7 +124,7 @@ impl DataForSeoClient {
             requests: sent.load(Ordering::Relaxed),
             ..ProviderUsage::default()
         };
-        let attempted = self
+        let checked = self
             .http
             .execute(
                 path,
@@ -135,21 +138,34 @@ impl DataForSeoClient {
                 },
                 |reply| {
                     if !reply.is_success() {
-                        let message = serde_json::from_str::<Envelope<serde_json::Value>>(&reply.body)
-                            .ok()
+                        let envelope = serde_json::from_str::<Envelope<serde_json::Value>>(&reply.body).ok();
+                        if let Some(envelope) = &envelope {
+                            billed.fetch_add(billed_cost(envelope, Usd::ZERO).micros(), Ordering::Relaxed);
+                        }
+                        let code = envelope.as_ref().and_then(|e| e.status_code);
+                        let message = envelope
                             .and_then(|e| e.status_message)
                             .unwrap_or_else(|| reply.body.chars().take(200).collect());
-                        return Err(map_http_status(reply.status, reply.retry_after, &message));
+                        return Err(map_http_status(reply.status, reply.retry_after, code, &message));
                     }
-                    let envelope = parse_envelope::<R>(&reply.body)?;
+                    let envelope = match parse_envelope::<R>(&reply.body) {
+                        Ok(envelope) => envelope,
+                        Err(e) => {
+                            // A 200 means the task ran, and DataForSEO bills tasks that ran.
+                            billed.fetch_add(price.micros(), Ordering::Relaxed);
+                            return Err(e);
+                        }
+                    };
                     // Every attempt's cost counts: DataForSEO bills some failures (40101).
-                    billed.fetch_add(super::convert::envelope_cost(&envelope).micros(), Ordering::Relaxed);
+                    billed.fetch_add(billed_cost(&envelope, price).micros(), Ordering::Relaxed);
                     check_envelope(envelope)
                 },
             )
             .await
-            .map_err(|e| (e, used(&billed, &sent)))?;
-        let checked = attempted;
+            .map_err(|e| {
+                let spent = used(&billed, &sent);
+                e.with_billed(spent)
+            })?;
         for failure in &checked.failures {
             tracing::warn!(
                 provider = PROVIDER,
@@ -161,6 +177,46 @@ impl DataForSeoClient {
             );
         }
         Ok(CallOutcome { checked, usage: used(&billed, &sent) })
+    }
+
+    /// `GET /v3/appendix/user_data` (free): checks the credentials and reads the balance.
+    async fn check_account(&self) -> Result<Option<String>, ProviderError> {
+        let url = self
+            .base
+            .join(USER_DATA)
+            .map_err(|e| ProviderError::invalid_request(PROVIDER, format!("bad endpoint url: {e}")))?;
+        let checked = self
+            .http
+            .execute(
+                USER_DATA,
+                Idempotency::Idempotent,
+                |client| client.get(url.clone()).basic_auth(&self.login, Some(self.password.expose_secret())),
+                |reply| {
+                    if !reply.is_success() {
+                        let envelope = serde_json::from_str::<Envelope<serde_json::Value>>(&reply.body).ok();
+                        let code = envelope.as_ref().and_then(|e| e.status_code);
+                        let message = envelope
+                            .and_then(|e| e.status_message)
+                            .unwrap_or_else(|| reply.body.chars().take(200).collect());
+                        return Err(map_http_status(reply.status, reply.retry_after, code, &message));
+                    }
+                    check_envelope(parse_envelope::<UserData>(&reply.body)?)
+                },
+            )
+            .await
+            .map_err(|e| e.with_operation("preflight"))?;
+        let data = checked.results.into_iter().next().unwrap_or_default();
+        let balance = data.money.as_ref().and_then(|m| m.balance);
+        if balance.is_some_and(|b| b <= 0.0) {
+            return Err(ProviderError::quota_exhausted(PROVIDER, "the account balance is $0")
+                .with_operation("preflight")
+                .with_hint("top up the DataForSEO balance (dashboard → billing), then run again"));
+        }
+        let login = data.login.unwrap_or_else(|| self.login.clone());
+        Ok(Some(match balance {
+            Some(b) => format!("login {login}, balance ${b:.2}"),
+            None => format!("login {login}"),
+        }))
     }
 
     /// Pages through a Labs endpoint until `limit` items, a short page, or the offset cap.
@@ -177,7 +233,14 @@ impl DataForSeoClient {
         while (ideas.len() as u64) < u64::from(limit) && offset < MAX_OFFSET {
             let remaining = limit.saturating_sub(u32::try_from(ideas.len()).unwrap_or(u32::MAX));
             let page = remaining.min(self.config.page_size.max(1)).min(MAX_OFFSET - offset);
-            let outcome = self.call::<T, LabsResult<I>>(path, &make_task(page, offset)).await?;
+            let outcome = match self
+                .call::<T, LabsResult<I>>(path, &make_task(page, offset), self.config.labs_call_estimate)
+                .await
+            {
+                Ok(outcome) => outcome,
+                // The pages already fetched were paid for too.
+                Err(e) => return Err(with_spent(e, &usage)),
+            };
             usage.add(&outcome.usage);
             let got = convert(&outcome.checked.results);
             let raw_items: usize = outcome.checked.results.iter().map(|r| r.items.len()).sum();
@@ -215,6 +278,11 @@ impl KeywordResearch for DataForSeoClient {
         self.config.labs_call_estimate
     }
 
+    /// `GET /v3/appendix/user_data`: the credentials work and the balance is not empty.
+    async fn preflight(&self) -> Result<Option<String>, ProviderError> {
+        self.check_account().await
+    }
+
     async fn ranked_keywords(
         &self,
         request: &DomainKeywordsRequest,
@@ -239,6 +307,7 @@ impl KeywordResearch for DataForSeoClient {
             |results| ideas_from_ranked(results, "dataforseo:ranked_keywords"),
         )
         .await
+        .map_err(|e| e.with_operation("ranked_keywords"))
     }
 
     async fn keyword_suggestions(
@@ -266,6 +335,7 @@ impl KeywordResearch for DataForSeoClient {
             |results| ideas_from_labs(results, "dataforseo:keyword_suggestions"),
         )
         .await
+        .map_err(|e| e.with_operation("keyword_suggestions"))
     }
 
     async fn keyword_metrics(
@@ -291,18 +361,25 @@ impl KeywordResearch for DataForSeoClient {
                 location_code: request.locale.location_code,
                 language_code: request.locale.language_code.clone(),
             };
-            match self.call_metered::<_, LabsResult<KeywordData>>(KEYWORD_OVERVIEW, &task).await {
+            match self
+                .call::<_, LabsResult<KeywordData>>(KEYWORD_OVERVIEW, &task, self.config.labs_call_estimate)
+                .await
+            {
                 Ok(outcome) => {
                     succeeded += 1;
                     usage.add(&outcome.usage);
                     ideas.extend(ideas_from_labs(&outcome.checked.results, "dataforseo:keyword_overview"));
                 }
                 // Out of credit or locked out: every further batch would fail the same way.
-                Err((e @ (ProviderError::QuotaExhausted { .. } | ProviderError::Auth { .. }), _)) => {
-                    return Err(e);
+                Err(e) if matches!(e.kind(), ProviderErrorKind::QuotaExhausted | ProviderErrorKind::Auth) => {
+                    return Err(with_spent(e, &usage).with_operation("keyword_metrics"));
                 }
-                Err((e, spent)) => {
-                    usage.add(&spent);
+                Err(e) => {
+                    if let Some(spent) = e.billed() {
+                        usage.add(spent);
+                    } else {
+                        usage.requests = usage.requests.saturating_add(1);
+                    }
                     tracing::warn!(provider = PROVIDER, error = %e, keywords = batch.len(), "metrics batch failed; its keywords are omitted");
                     first_error.get_or_insert(e);
                 }
@@ -311,7 +388,8 @@ impl KeywordResearch for DataForSeoClient {
         if succeeded == 0
             && let Some(e) = first_error
         {
-            return Err(e);
+            // Every batch failed: the error carries what all of them were billed.
+            return Err(e.with_billed(usage).with_operation("keyword_metrics"));
         }
         usage.items = ideas.len() as u64;
         record_call(PROVIDER, KEYWORD_OVERVIEW, &usage);
@@ -328,6 +406,11 @@ impl SerpResearch for DataForSeoClient {
     /// The default depth of 10 results.
     fn estimate(&self) -> Usd {
         self.config.serp_estimate_per_10
+    }
+
+    /// `GET /v3/appendix/user_data`, as for keyword research.
+    async fn preflight(&self) -> Result<Option<String>, ProviderError> {
+        self.check_account().await
     }
 
     async fn top_urls(
@@ -348,7 +431,11 @@ impl SerpResearch for DataForSeoClient {
             language_code: locale.language_code.clone(),
             depth,
         };
-        let outcome = self.call::<_, SerpResult>(SERP_ORGANIC, &task).await?;
+        let price = self.config.serp_estimate_per_10.times(i64::from(depth.div_ceil(10)));
+        let outcome = self
+            .call::<_, SerpResult>(SERP_ORGANIC, &task, price)
+            .await
+            .map_err(|e| e.with_operation("top_urls"))?;
         let urls = organic_urls(&outcome.checked.results, usize::try_from(depth).unwrap_or(usize::MAX));
         let mut usage = outcome.usage;
         usage.items = urls.len() as u64;

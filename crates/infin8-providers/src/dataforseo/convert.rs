@@ -34,12 +34,28 @@ pub(crate) fn parse_envelope<R: DeserializeOwned>(body: &str) -> Result<Envelope
         .map_err(|e| ProviderError::decode(PROVIDER, format!("unexpected envelope: {e}"), body))
 }
 
-/// The call's cost: the envelope's total, else the sum of its tasks'.
-pub(crate) fn envelope_cost<R>(envelope: &Envelope<R>) -> Usd {
-    match envelope.cost {
-        Some(c) => Usd::from_dollars(c),
-        None => envelope.tasks.iter().filter_map(|t| t.cost).map(Usd::from_dollars).sum(),
-    }
+/// What DataForSEO billed for one response: the envelope's `cost` or the sum of its tasks'
+/// costs, whichever is larger (the bill is at least what either level says); plus `price` for
+/// each task that failed with a code DataForSEO bills (`40101`) but reported no cost of its own.
+pub(crate) fn billed_cost<R>(envelope: &Envelope<R>, price: Usd) -> Usd {
+    let tasks: Usd = envelope.tasks.iter().filter_map(|t| t.cost).map(Usd::from_dollars).sum();
+    let reported = envelope.cost.map(Usd::from_dollars).unwrap_or(Usd::ZERO).max(tasks);
+    let unreported_billed = envelope
+        .tasks
+        .iter()
+        .filter(|t| t.cost.is_none())
+        .filter(|t| match classify(t.status_code, t.status_message.as_deref()) {
+            StatusOutcome::Failed(f) => f.billed_without_result(),
+            _ => false,
+        })
+        .count();
+    let extra = if envelope.cost.is_some_and(|c| c > 0.0) {
+        // The envelope's total already covers every task.
+        Usd::ZERO
+    } else {
+        price.times(i64::try_from(unreported_billed).unwrap_or(i64::MAX))
+    };
+    reported + extra
 }
 
 /// Checks the envelope's and each task's status. A failed envelope, or a response whose every
@@ -247,7 +263,7 @@ mod tests {
     #[test]
     fn the_sample_keeps_its_cost_and_items() {
         let env = parse_envelope::<LabsResult<KeywordData>>(SAMPLE).unwrap();
-        assert_eq!(envelope_cost(&env), Usd::from_micros(10_100));
+        assert_eq!(billed_cost(&env, Usd::from_micros(1)), Usd::from_micros(10_100));
         let checked = check_envelope(env).unwrap();
         assert_eq!(ideas_from_labs(&checked.results, "x").len(), 1);
         assert!(matches!(parse_envelope::<SerpResult>("[1,2]"), Err(ProviderError::Decode { .. })));

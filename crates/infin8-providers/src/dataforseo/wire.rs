@@ -176,3 +176,19 @@ pub(crate) struct SerpResult {
     #[serde(default = "Vec::new", deserialize_with = "lenient::list")]
     pub(crate) items: Vec<SerpItem>,
 }
+
+/// `GET /v3/appendix/user_data` result (only what the preflight reads).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(crate) struct UserData {
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub(crate) login: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt")]
+    pub(crate) money: Option<Money>,
+}
+
+/// The account's money.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(crate) struct Money {
+    #[serde(default, deserialize_with = "lenient::number")]
+    pub(crate) balance: Option<f64>,
+}

@@ -6,7 +6,7 @@ use super::retry::{full_jitter, retry_after_from_headers};
 use crate::config::ConfigError;
 use backon::{BackoffBuilder, ExponentialBuilder};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
-use infin8_core::provider::ProviderError;
+use infin8_core::provider::{ProviderError, ProviderErrorKind};
 use reqwest::header::HeaderMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -112,6 +112,7 @@ impl HttpClient {
             .build();
         let mut rng = fastrand::Rng::new();
         let mut attempt: u32 = 0;
+        let mut decode_retries: u32 = 0;
         loop {
             attempt += 1;
             if let Some(limiter) = &self.limiter {
@@ -128,7 +129,7 @@ impl HttpClient {
             let sent_at = Instant::now();
             let result = self.attempt(build(&self.inner)).instrument(span.clone()).await;
             span.record("latency_ms", u64::try_from(sent_at.elapsed().as_millis()).unwrap_or(u64::MAX));
-            let (error, hint, server_may_have_acted, server_forbids_retry) = match result {
+            let (error, hint, server_may_have_acted, server_forbids_retry, malformed_success) = match result {
                 Ok(reply) => {
                     span.record("status", reply.status);
                     let hint = reply.retry_after;
@@ -138,14 +139,24 @@ impl HttpClient {
                         .and_then(|v| v.to_str().ok())
                         .is_some_and(|v| v.eq_ignore_ascii_case("false"));
                     let was_429 = reply.status == 429;
+                    let success = reply.is_success();
                     match interpret(reply) {
                         Ok(value) => return Ok(value),
-                        Err(e) => (e, hint, !was_429, forbids),
+                        Err(e) => {
+                            let malformed = success && e.kind() == ProviderErrorKind::Decode;
+                            (e, hint, !was_429, forbids, malformed)
+                        }
                     }
                 }
-                Err((e, not_sent)) => (e, None, !not_sent, false),
+                Err((e, not_sent)) => (e, None, !not_sent, false, false),
             };
-            let allowed = error.is_retryable()
+            // A truncated or malformed 2xx body (a proxy cutting the stream, a server hiccup) is
+            // worth another attempt, a bounded number of times.
+            let decode_retry = malformed_success && decode_retries < self.retry.max_decode_retries;
+            if decode_retry {
+                decode_retries += 1;
+            }
+            let allowed = (error.is_retryable() || decode_retry)
                 && !server_forbids_retry
                 && (idempotency == Idempotency::Idempotent || !server_may_have_acted);
             if !allowed {

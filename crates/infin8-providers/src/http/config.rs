@@ -58,9 +58,10 @@ impl HttpConfig {
 
 /// Which failures are retried, and how long to wait.
 ///
-/// Retried: transport errors, timeouts, HTTP 408, 429, 500, 502, 503, 504, and errors a provider
-/// reports inside a 200 body that it marks as temporary (DataForSEO `40202`, `50000`). Never
-/// retried: authentication, quota/payment, validation and decode errors. A request that is not
+/// Retried: transport errors, timeouts, HTTP 408, 429, 500, 502, 503, 504, errors a provider
+/// reports inside a 200 body that it marks as temporary (DataForSEO `40103`, `40202`, `50000`),
+/// and — at most `max_decode_retries` times per call — a 2xx whose body is truncated or malformed.
+/// Never retried: authentication, quota/payment and validation errors. A request that is not
 /// idempotent (a create) is retried only when the server certainly did not process it (a 429, or
 /// a connection that could not be opened).
 ///
@@ -82,6 +83,8 @@ pub struct RetryPolicy {
     /// Longest server-requested wait that is honoured; a longer one fails the call at once (with
     /// the hint in the error) so the caller can reschedule.
     pub max_retry_after: Duration,
+    /// Most retries of a 2xx response whose body could not be decoded (within `max_attempts`).
+    pub max_decode_retries: u32,
 }
 
 impl Default for RetryPolicy {
@@ -92,6 +95,7 @@ impl Default for RetryPolicy {
             max_delay: Duration::from_secs(20),
             max_elapsed: Duration::from_secs(90),
             max_retry_after: Duration::from_secs(60),
+            max_decode_retries: 2,
         }
     }
 }
@@ -112,6 +116,7 @@ impl RetryPolicy {
             max_delay: Duration::from_millis(5),
             max_elapsed: Duration::from_secs(10),
             max_retry_after: Duration::from_secs(5),
+            max_decode_retries: 2,
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Chat completions: [`LanguageModel`] for [`OpenAiClient`].
 
-use super::client::{OpenAiClient, QUIRK_MAX_COMPLETION_TOKENS, QUIRK_NO_TEMPERATURE};
+use super::client::{Attempts, OpenAiClient, QUIRK_MAX_COMPLETION_TOKENS, QUIRK_NO_TEMPERATURE};
 use super::config::StructuredOutput;
 use super::convert::{ChatAnswer, chat_answer, extract_json, parse_object};
 use super::error::{PROVIDER, rejects_response_format};
@@ -14,7 +14,6 @@ use infin8_core::provider::{
     ResponseFormat,
 };
 use serde_json::{Value, json};
-use std::sync::atomic::{AtomicU32, Ordering};
 
 const CHAT: &str = "chat/completions";
 
@@ -90,14 +89,14 @@ impl OpenAiClient {
     async fn chat_answer(
         &self,
         request: &CompletionRequest,
-        sent: &AtomicU32,
+        attempts: &Attempts,
     ) -> Result<ChatAnswer, ProviderError> {
         let needs_format = !matches!(request.response_format, ResponseFormat::Text);
         let mut mode = self.structured_output();
         loop {
             let body = self.chat_body(request, mode);
             let result = self
-                .post(CHAT, &body, sent, |text| {
+                .post(CHAT, &body, attempts, |text| {
                     let response: ChatResponse = parse_object(text)?;
                     chat_answer(&response, text)
                 })
@@ -128,7 +127,7 @@ impl OpenAiClient {
 /// The parameter adjustment a 400 asks for: OpenAI's reasoning models reject `max_tokens`
 /// ("use 'max_completion_tokens' instead") and any `temperature` but the default.
 fn parameter_quirk(error: &ProviderError) -> Option<u8> {
-    let ProviderError::BadRequest { message, .. } = error else {
+    let ProviderError::BadRequest { message, .. } = error.root() else {
         return None;
     };
     let m = message.to_lowercase();
@@ -174,6 +173,11 @@ impl LanguageModel for OpenAiClient {
         &self.config.model
     }
 
+    /// `GET /models`: the key works and the chat model is served.
+    async fn preflight(&self) -> Result<Option<String>, ProviderError> {
+        self.check_model(&self.config.model, "OPENAI_MODEL").await
+    }
+
     /// Prompt characters / 4 plus `max_tokens` (or the configured assumption) at the model's
     /// price; zero for an unpriced model.
     fn estimate(&self, request: &CompletionRequest) -> Usd {
@@ -187,18 +191,21 @@ impl LanguageModel for OpenAiClient {
 
     async fn complete(&self, request: &CompletionRequest) -> Result<Metered<Completion>, ProviderError> {
         if request.messages.is_empty() {
-            return Err(ProviderError::invalid_request(PROVIDER, "no messages"));
+            return Err(ProviderError::invalid_request(PROVIDER, "no messages").with_operation("complete"));
         }
-        let sent = AtomicU32::new(0);
-        let answer = self.chat_answer(request, &sent).await?;
         let prompt_chars: usize = request.messages.iter().map(|m| m.content.chars().count()).sum();
+        let attempts = Attempts::new(chars_to_tokens(prompt_chars));
+        let answer = self.chat_answer(request, &attempts).await.map_err(|e| {
+            e.with_billed(attempts.billed(&ProviderUsage::default())).with_operation("complete")
+        })?;
         let prompt_tokens = answer.prompt_tokens.unwrap_or_else(|| chars_to_tokens(prompt_chars));
         let completion_tokens =
             answer.completion_tokens.unwrap_or_else(|| chars_to_tokens(answer.content.chars().count()));
         let model = answer.model.clone().unwrap_or_else(|| self.config.model.clone());
         let usage = ProviderUsage {
-            cost: self.cost(&[model.as_str(), self.config.model.as_str()], prompt_tokens, completion_tokens),
-            requests: sent.load(Ordering::Relaxed),
+            cost: self.cost(&[model.as_str(), self.config.model.as_str()], prompt_tokens, completion_tokens)
+                + attempts.unusable_cost(),
+            requests: attempts.requests(),
             prompt_tokens,
             completion_tokens,
             items: 1,
@@ -212,7 +219,9 @@ impl LanguageModel for OpenAiClient {
             "chat completion"
         );
         record_call(PROVIDER, CHAT, &usage);
-        let json = answer_json(&request.response_format, &answer)?;
+        // An answer that fails its format was generated, and paid for, all the same.
+        let json = answer_json(&request.response_format, &answer)
+            .map_err(|e| e.with_billed(usage).with_operation("complete"))?;
         Ok(Metered::new(
             Completion { content: answer.content, json, model, finish_reason: answer.finish_reason },
             usage,

@@ -5,11 +5,11 @@ use super::error::{PROVIDER, map_error};
 use crate::config::{ConfigError, parse_base_url};
 use crate::http::{HttpClient, Idempotency};
 use infin8_core::Usd;
-use infin8_core::provider::ProviderError;
+use infin8_core::provider::{ProviderError, ProviderErrorKind, ProviderUsage};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU8, AtomicU32, Ordering};
 
 /// An OpenAI-compatible server: [`LanguageModel`](infin8_core::provider::LanguageModel) (chat
 /// completions) and [`Embedder`](infin8_core::provider::Embedder) (embeddings) in one client.
@@ -139,12 +139,12 @@ impl OpenAiClient {
     }
 
     /// Posts a JSON body to `path` (relative to the base URL) and parses a success with `parse`.
-    /// Counts attempts in `sent`.
+    /// Counts attempts, and what 2xx answers that could not be used cost, in `attempts`.
     pub(crate) async fn post<B: Serialize + Sync, T>(
         &self,
         path: &'static str,
         body: &B,
-        sent: &AtomicU32,
+        attempts: &Attempts,
         parse: impl Fn(&str) -> Result<T, ProviderError>,
     ) -> Result<T, ProviderError> {
         let url = self
@@ -156,7 +156,7 @@ impl OpenAiClient {
                 path,
                 Idempotency::Idempotent,
                 |client| {
-                    sent.fetch_add(1, Ordering::Relaxed);
+                    attempts.sent.fetch_add(1, Ordering::Relaxed);
                     let request = client.post(url.clone()).json(body);
                     match &self.api_key {
                         Some(key) => request.bearer_auth(key.expose_secret()),
@@ -170,10 +170,148 @@ impl OpenAiClient {
                     if let Some(error) = error_in_success(&reply.body) {
                         return Err(error);
                     }
-                    parse(&reply.body)
+                    parse(&reply.body).inspect_err(|_| {
+                        // The server answered 2xx: it processed (and bills) the request even
+                        // though the answer is unusable to us.
+                        attempts.add_unusable(self.cost_of_unusable(&reply.body, attempts.prompt_tokens));
+                    })
                 },
             )
             .await
+    }
+
+    /// `GET {base}/models` (free): the key works and the server serves `model`. A model missing
+    /// from a list of several is an error (`variable` names the setting); a server listing one
+    /// model (llama.cpp's, which answers to any name) or none is given the benefit of the doubt.
+    pub(crate) async fn check_model(
+        &self,
+        model: &str,
+        variable: &str,
+    ) -> Result<Option<String>, ProviderError> {
+        let url = self
+            .base
+            .join("models")
+            .map_err(|e| ProviderError::invalid_request(PROVIDER, format!("bad endpoint url: {e}")))?;
+        let listed: Vec<String> = self
+            .http
+            .execute(
+                "models",
+                Idempotency::Idempotent,
+                |client| {
+                    let request = client.get(url.clone());
+                    match &self.api_key {
+                        Some(key) => request.bearer_auth(key.expose_secret()),
+                        None => request,
+                    }
+                },
+                |reply| {
+                    if !reply.is_success() {
+                        let error = map_error(reply.status, reply.retry_after, &reply.body);
+                        return Err(if error.kind() == ProviderErrorKind::NotFound {
+                            error.with_hint(
+                                "check OPENAI_BASE_URL: it must include the version prefix, e.g. /v1",
+                            )
+                        } else {
+                            error
+                        });
+                    }
+                    let value: serde_json::Value = serde_json::from_str(&reply.body).map_err(|e| {
+                        ProviderError::decode(PROVIDER, format!("invalid json: {e}"), &reply.body)
+                    })?;
+                    Ok(value
+                        .get("data")
+                        .and_then(serde_json::Value::as_array)
+                        .map(|models| {
+                            models
+                                .iter()
+                                .filter_map(|m| m.get("id").and_then(serde_json::Value::as_str))
+                                .map(str::to_string)
+                                .collect()
+                        })
+                        .unwrap_or_default())
+                },
+            )
+            .await
+            .map_err(|e| e.with_operation("preflight"))?;
+        let served =
+            listed.iter().any(|id| id == model || id.strip_prefix(model).is_some_and(|t| t.starts_with(':')));
+        if !served && listed.len() > 1 {
+            let shown: Vec<&str> = listed.iter().take(8).map(String::as_str).collect();
+            return Err(ProviderError::not_found(
+                PROVIDER,
+                format!("the server does not list the model {model:?} (it lists {})", shown.join(", ")),
+            )
+            .with_operation("preflight")
+            .with_hint(format!("set {variable} to a model the server at OPENAI_BASE_URL serves")));
+        }
+        Ok(Some(if served {
+            format!("model {model} served")
+        } else {
+            format!("model {model} not listed by the server; it may still answer to it")
+        }))
+    }
+
+    /// What an unusable 2xx answer cost: its `usage` priced, when it says; else the prompt's
+    /// estimated tokens and the body's length / 4 as completion tokens.
+    fn cost_of_unusable(&self, body: &str, prompt_estimate: u64) -> Usd {
+        let value: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+        let tokens = |name: &str| {
+            value
+                .pointer(&format!("/usage/{name}"))
+                .and_then(serde_json::Value::as_f64)
+                .filter(|t| t.is_finite() && *t >= 0.0 && *t < 1e15)
+                .map(|t| t.round() as u64)
+        };
+        let prompt = tokens("prompt_tokens").unwrap_or(prompt_estimate);
+        let completion =
+            tokens("completion_tokens").unwrap_or_else(|| (body.chars().count() as u64).div_ceil(4));
+        let model = value.get("model").and_then(serde_json::Value::as_str).unwrap_or_default();
+        self.cost(
+            &[model, self.config.model.as_str(), self.config.embedding_model.as_str()],
+            prompt,
+            completion,
+        )
+    }
+}
+
+/// The requests of one trait call, and what its unusable 2xx answers cost.
+#[derive(Debug, Default)]
+pub(crate) struct Attempts {
+    /// Requests sent.
+    pub(crate) sent: AtomicU32,
+    /// Micro-dollars billed for 2xx answers that could not be used.
+    unusable_micros: AtomicI64,
+    /// The prompt's estimated tokens (for pricing an answer that does not say).
+    pub(crate) prompt_tokens: u64,
+}
+
+impl Attempts {
+    /// Attempts of a call whose prompt is about `prompt_tokens` tokens.
+    pub(crate) fn new(prompt_tokens: u64) -> Self {
+        Self { prompt_tokens, ..Self::default() }
+    }
+
+    fn add_unusable(&self, cost: Usd) {
+        self.unusable_micros.fetch_add(cost.micros(), Ordering::Relaxed);
+    }
+
+    /// Requests sent so far.
+    pub(crate) fn requests(&self) -> u32 {
+        self.sent.load(Ordering::Relaxed)
+    }
+
+    /// What unusable 2xx answers cost so far.
+    pub(crate) fn unusable_cost(&self) -> Usd {
+        Usd::from_micros(self.unusable_micros.load(Ordering::Relaxed))
+    }
+
+    /// The usage billed for a call that failed: the unusable answers, plus `paid` (work already
+    /// done and billed, e.g. earlier embedding batches).
+    pub(crate) fn billed(&self, paid: &ProviderUsage) -> ProviderUsage {
+        let mut usage = *paid;
+        usage.cost += self.unusable_cost();
+        usage.requests = self.requests();
+        usage
     }
 }
 
@@ -185,5 +323,5 @@ fn error_in_success(body: &str) -> Option<ProviderError> {
         || (value.get("error").is_some_and(|e| !e.is_null())
             && value.get("choices").is_none()
             && value.get("data").is_none());
-    flagged.then(|| map_error(400, None, body))
+    flagged.then(|| map_error(200, None, body))
 }

@@ -24,6 +24,8 @@ mod config;
 mod convert;
 mod embeddings;
 mod error;
+#[cfg(test)]
+mod fuzz;
 mod wire;
 
 pub use client::OpenAiClient;

@@ -1,9 +1,9 @@
 //! The Tavily client.
 
 use super::config::TavilyConfig;
-use super::convert::{parse_search, to_sources};
+use super::convert::{parse_object, parse_search, to_sources};
 use super::error::{PROVIDER, map_error};
-use super::wire::SearchBody;
+use super::wire::{SearchBody, UsageResponse};
 use crate::config::{ConfigError, parse_base_url};
 use crate::http::{HttpClient, Idempotency, record_call};
 use async_trait::async_trait;
@@ -16,6 +16,7 @@ use secrecy::{ExposeSecret, SecretString};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 const SEARCH: &str = "search";
+const USAGE: &str = "usage";
 /// Tavily's maximum `max_results`.
 const MAX_RESULTS: u32 = 20;
 /// Tavily's maximum include list.
@@ -109,9 +110,54 @@ impl WebResearch for TavilyClient {
         self.config.price_per_credit.times(credits(request.depth))
     }
 
+    /// `GET /usage` (free): the key works and has credits left.
+    async fn preflight(&self) -> Result<Option<String>, ProviderError> {
+        let url = self
+            .base
+            .join(USAGE)
+            .map_err(|e| ProviderError::invalid_request(PROVIDER, format!("bad endpoint url: {e}")))?;
+        let usage: UsageResponse = self
+            .http
+            .execute(
+                USAGE,
+                Idempotency::Idempotent,
+                |client| client.get(url.clone()).bearer_auth(self.api_key.expose_secret()),
+                |reply| {
+                    if !reply.is_success() {
+                        return Err(map_error(reply.status, reply.retry_after, &reply.body));
+                    }
+                    parse_object(&reply.body)
+                },
+            )
+            .await
+            .map_err(|e| e.with_operation("preflight"))?;
+        let spent = |used: Option<f64>, limit: Option<f64>| match (used, limit) {
+            (Some(u), Some(l)) => l > 0.0 && u >= l,
+            _ => false,
+        };
+        let key = usage.key.unwrap_or_default();
+        let account = usage.account.unwrap_or_default();
+        let plan_spent = spent(account.plan_usage, account.plan_limit);
+        let paygo_open = account.paygo_limit.is_none_or(|l| account.paygo_usage.unwrap_or(0.0) < l);
+        if spent(key.usage, key.limit) || (plan_spent && !paygo_open) {
+            return Err(ProviderError::quota_exhausted(
+                PROVIDER,
+                "the key's or the plan's credits are used up",
+            )
+            .with_operation("preflight")
+            .with_hint("raise the key limit or upgrade the plan in the Tavily dashboard"));
+        }
+        let credits = |used: Option<f64>, limit: Option<f64>| match (used, limit) {
+            (Some(u), Some(l)) => format!("{u} of {l} credits used"),
+            (Some(u), None) => format!("{u} credits used, no limit"),
+            _ => "usage not reported".to_string(),
+        };
+        Ok(Some(format!("key: {}", credits(key.usage, key.limit))))
+    }
+
     async fn search(&self, request: &WebSearchRequest) -> Result<Metered<Vec<Source>>, ProviderError> {
         if request.query.trim().is_empty() {
-            return Err(ProviderError::invalid_request(PROVIDER, "empty query"));
+            return Err(ProviderError::invalid_request(PROVIDER, "empty query").with_operation("search"));
         }
         let url = self
             .base
@@ -119,6 +165,10 @@ impl WebResearch for TavilyClient {
             .map_err(|e| ProviderError::invalid_request(PROVIDER, format!("bad endpoint url: {e}")))?;
         let body = self.body(request);
         let sent = AtomicU32::new(0);
+        // Tavily bills successful searches; a 2xx whose body cannot be read was a search Tavily
+        // ran, billed at the depth's credits.
+        let unreadable = AtomicU32::new(0);
+        let depth_cost = self.config.price_per_credit.times(credits(request.depth));
         let response = self
             .http
             .execute(
@@ -132,10 +182,20 @@ impl WebResearch for TavilyClient {
                     if !reply.is_success() {
                         return Err(map_error(reply.status, reply.retry_after, &reply.body));
                     }
-                    parse_search(&reply.body)
+                    parse_search(&reply.body).inspect_err(|_| {
+                        unreadable.fetch_add(1, Ordering::Relaxed);
+                    })
                 },
             )
-            .await?;
+            .await;
+        let unreadable_cost = depth_cost.times(i64::from(unreadable.load(Ordering::Relaxed)));
+        let response = response.map_err(|e| {
+            e.with_operation("search").with_billed(ProviderUsage {
+                cost: unreadable_cost,
+                requests: sent.load(Ordering::Relaxed),
+                ..ProviderUsage::default()
+            })
+        })?;
         let sources = to_sources(&response, request.include_raw_content);
         // Credits as reported; otherwise what the depth costs.
         let used = response
@@ -145,7 +205,7 @@ impl WebResearch for TavilyClient {
             .filter(|c| c.is_finite() && *c >= 0.0)
             .map_or_else(|| credits(request.depth), |c| c.ceil() as i64);
         let usage = ProviderUsage {
-            cost: self.config.price_per_credit.times(used),
+            cost: self.config.price_per_credit.times(used) + unreadable_cost,
             requests: sent.load(Ordering::Relaxed),
             items: sources.len() as u64,
             ..ProviderUsage::default()

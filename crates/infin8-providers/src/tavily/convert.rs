@@ -7,6 +7,11 @@ use infin8_core::provider::ProviderError;
 
 /// Parses a 2xx `/search` body.
 pub(crate) fn parse_search(body: &str) -> Result<SearchResponse, ProviderError> {
+    parse_object(body)
+}
+
+/// Parses a 2xx body as `T` (a JSON object), or says why not.
+pub(crate) fn parse_object<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, ProviderError> {
     let value: serde_json::Value = serde_json::from_str(body)
         .map_err(|e| ProviderError::decode(PROVIDER, format!("invalid json: {e}"), body))?;
     if !value.is_object() {

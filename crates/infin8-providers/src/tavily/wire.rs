@@ -55,3 +55,34 @@ pub(crate) struct Usage {
     #[serde(default, deserialize_with = "lenient::number")]
     pub(crate) credits: Option<f64>,
 }
+
+/// `GET /usage` response (only what the preflight reads).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(crate) struct UsageResponse {
+    #[serde(default, deserialize_with = "lenient::opt")]
+    pub(crate) key: Option<KeyUsage>,
+    #[serde(default, deserialize_with = "lenient::opt")]
+    pub(crate) account: Option<AccountUsage>,
+}
+
+/// The key's credits.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(crate) struct KeyUsage {
+    #[serde(default, deserialize_with = "lenient::number")]
+    pub(crate) usage: Option<f64>,
+    #[serde(default, deserialize_with = "lenient::number")]
+    pub(crate) limit: Option<f64>,
+}
+
+/// The account's plan and pay-as-you-go credits.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(crate) struct AccountUsage {
+    #[serde(default, deserialize_with = "lenient::number")]
+    pub(crate) plan_usage: Option<f64>,
+    #[serde(default, deserialize_with = "lenient::number")]
+    pub(crate) plan_limit: Option<f64>,
+    #[serde(default, deserialize_with = "lenient::number")]
+    pub(crate) paygo_usage: Option<f64>,
+    #[serde(default, deserialize_with = "lenient::number")]
+    pub(crate) paygo_limit: Option<f64>,
+}

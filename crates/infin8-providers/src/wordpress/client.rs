@@ -1,9 +1,9 @@
 //! The WordPress client.
 
 use super::config::WordPressConfig;
-use super::convert::{key_token, post_body, post_id, post_matches, published, term_key};
+use super::convert::{SeoKeys, key_token, post_body, post_id, post_matches, published, term_key};
 use super::error::{PROVIDER, map_error, parse_error};
-use super::wire::{WirePost, WireTerm};
+use super::wire::{WirePost, WireTerm, WireUser};
 use crate::config::{ConfigError, parse_base_url};
 use crate::http::{HttpClient, Idempotency, RetryPolicy, record_call};
 use async_trait::async_trait;
@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use tokio::sync::Mutex;
 
 /// Most posts one search page returns (WordPress's maximum).
@@ -56,6 +56,10 @@ pub struct WordPressClient {
     retry: RetryPolicy,
     /// Term ids by (taxonomy, normalized name), per site.
     terms: Arc<Mutex<HashMap<(&'static str, String), u64>>>,
+    /// The meta keys the SEO fields are sent in.
+    seo: SeoKeys,
+    /// Whether the "SEO meta dropped" warning was given.
+    seo_warned: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for WordPressClient {
@@ -114,6 +118,11 @@ impl WordPressClient {
             send_meta: config.send_meta,
             retry: config.http.retry,
             terms: Arc::new(Mutex::new(HashMap::new())),
+            seo: SeoKeys {
+                title: config.seo_title_keys.clone(),
+                description: config.seo_description_keys.clone(),
+            },
+            seo_warned: Arc::new(AtomicBool::new(false)),
         })
     }
 
@@ -316,7 +325,7 @@ impl WordPressClient {
     async fn body_for(&self, draft: &PostDraft, sent: &Sent) -> Result<Value, ProviderError> {
         let categories = self.term_ids("categories", &draft.categories, sent).await?;
         let tags = self.term_ids("tags", &draft.tags, sent).await?;
-        Ok(post_body(draft, &categories, &tags, self.send_meta))
+        Ok(post_body(draft, &categories, &tags, self.send_meta, &self.seo))
     }
 }
 
@@ -324,22 +333,10 @@ fn usage(sent: &Sent) -> ProviderUsage {
     ProviderUsage { requests: sent.load(Ordering::Relaxed), items: 1, ..ProviderUsage::default() }
 }
 
-#[async_trait]
-impl Publisher for WordPressClient {
-    fn platform(&self) -> &str {
-        PROVIDER
-    }
-
-    async fn find_post(&self, idempotency_key: &str) -> Result<Option<PublishedPost>, ProviderError> {
-        if idempotency_key.trim().is_empty() {
-            return Err(ProviderError::invalid_request(PROVIDER, "empty idempotency key"));
-        }
-        self.find(idempotency_key, &Sent::new(0)).await
-    }
-
+impl WordPressClient {
     /// Creates the post. Retries only when WordPress certainly did not act (429, connection
     /// refused) — or, after an ambiguous failure, when a lookup of the key shows it did not.
-    async fn create_post(&self, draft: &PostDraft) -> Result<Metered<PublishedPost>, ProviderError> {
+    async fn create(&self, draft: &PostDraft) -> Result<Metered<PublishedPost>, ProviderError> {
         if draft.idempotency_key.trim().is_empty() {
             return Err(ProviderError::invalid_request(PROVIDER, "empty idempotency key"));
         }
@@ -361,6 +358,7 @@ impl Publisher for WordPressClient {
                 .await
             {
                 Ok(post) => {
+                    self.check_seo_meta_kept(draft, &post);
                     let post = published(&post)
                         .ok_or_else(|| ProviderError::decode(PROVIDER, "created post has no id", ""))?;
                     let usage = usage(&sent);
@@ -389,7 +387,7 @@ impl Publisher for WordPressClient {
         }
     }
 
-    async fn update_post(
+    async fn update(
         &self,
         remote_id: &str,
         draft: &PostDraft,
@@ -404,10 +402,108 @@ impl Publisher for WordPressClient {
         // An update sets the same fields to the same values: safe to repeat.
         let post: WirePost =
             self.call(Method::POST, "posts.update", url, Some(&body), Idempotency::Idempotent, &sent).await?;
+        self.check_seo_meta_kept(draft, &post);
         let post =
             published(&post).ok_or_else(|| ProviderError::decode(PROVIDER, "updated post has no id", ""))?;
         let usage = usage(&sent);
         record_call(PROVIDER, "posts.update", &usage);
         Ok(Metered::new(post, usage))
+    }
+
+    /// The preflight: who the credentials authenticate, and what that user may do.
+    async fn check_user(&self) -> Result<Option<String>, ProviderError> {
+        let url = self.url("wp/v2/users/me", &[("context", "edit".to_string())])?;
+        let me: WireUser =
+            self.call(Method::GET, "users.me", url, None, Idempotency::Idempotent, &Sent::new(0)).await?;
+        let name = me.slug.or(me.name).unwrap_or_else(|| self.username.clone());
+        let roles = if me.roles.is_empty() { "no role".to_string() } else { me.roles.join(", ") };
+        let can = |cap: &str| {
+            me.capabilities.as_ref().and_then(|c| c.get(cap)).and_then(Value::as_bool) == Some(true)
+        };
+        if me.capabilities.is_some() && !can("edit_posts") {
+            return Err(ProviderError::auth(
+                PROVIDER,
+                format!("the user {name} ({roles}) may not create posts (no edit_posts capability)"),
+            )
+            .with_hint(
+                "give WORDPRESS_USERNAME a role that may write posts (Author, Editor or Administrator)",
+            ));
+        }
+        let mut notes = vec![format!("user {name} ({roles}) may create posts")];
+        if me.capabilities.is_some() {
+            notes.push(if can("publish_posts") {
+                "and publish them".into()
+            } else {
+                "as drafts only (no publish_posts)".into()
+            });
+            if !can("manage_categories") {
+                notes.push("cannot create new categories (existing ones are used)".into());
+            }
+        }
+        Ok(Some(notes.join(", ")))
+    }
+
+    /// Warns (once per client) when the site dropped the SEO meta it was sent: the keys are not
+    /// registered for the REST API.
+    fn check_seo_meta_kept(&self, draft: &PostDraft, post: &WirePost) {
+        let sent: Vec<&String> =
+            [(&draft.meta_title, &self.seo.title), (&draft.meta_description, &self.seo.description)]
+                .into_iter()
+                .filter(|(value, _)| value.as_deref().is_some_and(|v| !v.trim().is_empty()))
+                .flat_map(|(_, keys)| keys.iter())
+                .collect();
+        if sent.is_empty() {
+            return;
+        }
+        let kept = post
+            .meta
+            .as_ref()
+            .and_then(Value::as_object)
+            .is_some_and(|m| sent.iter().any(|k| m.contains_key(k.as_str())));
+        if !kept && !self.seo_warned.swap(true, Ordering::Relaxed) {
+            tracing::warn!(
+                provider = PROVIDER,
+                keys = ?sent,
+                "the site dropped the meta title and description: none of these meta keys is registered for the \
+                 REST API (install the mu-plugin shown in the infin8-providers wordpress docs, or set \
+                 WORDPRESS_SEO_TITLE_KEYS / WORDPRESS_SEO_DESCRIPTION_KEYS to keys the site registers)"
+            );
+        }
+    }
+}
+
+#[async_trait]
+impl Publisher for WordPressClient {
+    fn platform(&self) -> &str {
+        PROVIDER
+    }
+
+    /// `GET /wp/v2/users/me?context=edit`: the application password works, and the user may
+    /// create posts (`edit_posts`); says whether it may publish them and assign new terms.
+    async fn preflight(&self) -> Result<Option<String>, ProviderError> {
+        self.check_user().await.map_err(|e| e.with_operation("preflight"))
+    }
+
+    async fn find_post(&self, idempotency_key: &str) -> Result<Option<PublishedPost>, ProviderError> {
+        if idempotency_key.trim().is_empty() {
+            return Err(
+                ProviderError::invalid_request(PROVIDER, "empty idempotency key").with_operation("find_post")
+            );
+        }
+        self.find(idempotency_key, &Sent::new(0)).await.map_err(|e| e.with_operation("find_post"))
+    }
+
+    /// Creates the post. Retries only when WordPress certainly did not act (429, connection
+    /// refused) — or, after an ambiguous failure, when a lookup of the key shows it did not.
+    async fn create_post(&self, draft: &PostDraft) -> Result<Metered<PublishedPost>, ProviderError> {
+        self.create(draft).await.map_err(|e| e.with_operation("create_post"))
+    }
+
+    async fn update_post(
+        &self,
+        remote_id: &str,
+        draft: &PostDraft,
+    ) -> Result<Metered<PublishedPost>, ProviderError> {
+        self.update(remote_id, draft).await.map_err(|e| e.with_operation("update_post"))
     }
 }

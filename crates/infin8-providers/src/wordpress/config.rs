@@ -1,6 +1,6 @@
 //! WordPress client configuration.
 
-use crate::config::{ConfigError, VarLookup, process_env, require};
+use crate::config::{ConfigError, VarLookup, process_env, require, var};
 use crate::http::HttpConfig;
 use secrecy::SecretString;
 use std::time::Duration;
@@ -22,6 +22,26 @@ pub struct WordPressConfig {
     pub send_meta: bool,
     /// HTTP behaviour. Default: 60 s per attempt, no client-side limit.
     pub http: HttpConfig,
+    /// The post meta keys the meta title is sent in. Default: Yoast SEO's `_yoast_wpseo_title`
+    /// and Rank Math's `rank_math_title`. WordPress keeps only keys registered for the REST API
+    /// (see the module docs' mu-plugin); others are dropped, and the client warns.
+    pub seo_title_keys: Vec<String>,
+    /// The post meta keys the meta description is sent in. Default: Yoast SEO's
+    /// `_yoast_wpseo_metadesc` and Rank Math's `rank_math_description`.
+    pub seo_description_keys: Vec<String>,
+}
+
+/// Yoast SEO's and Rank Math's meta title keys.
+pub const DEFAULT_SEO_TITLE_KEYS: [&str; 2] = ["_yoast_wpseo_title", "rank_math_title"];
+/// Yoast SEO's and Rank Math's meta description keys.
+pub const DEFAULT_SEO_DESCRIPTION_KEYS: [&str; 2] = ["_yoast_wpseo_metadesc", "rank_math_description"];
+
+/// A comma-separated list of meta keys; `none` for none.
+fn keys(raw: &str) -> Vec<String> {
+    if raw.trim().eq_ignore_ascii_case("none") {
+        return Vec::new();
+    }
+    raw.split(',').map(str::trim).filter(|k| !k.is_empty()).map(str::to_string).collect()
 }
 
 impl WordPressConfig {
@@ -34,10 +54,15 @@ impl WordPressConfig {
             app_password,
             send_meta: true,
             http: HttpConfig::default().with_request_timeout(Duration::from_secs(60)),
+            seo_title_keys: DEFAULT_SEO_TITLE_KEYS.map(str::to_string).to_vec(),
+            seo_description_keys: DEFAULT_SEO_DESCRIPTION_KEYS.map(str::to_string).to_vec(),
         }
     }
 
-    /// From `WORDPRESS_URL`, `WORDPRESS_USERNAME` and `WORDPRESS_APP_PASSWORD`.
+    /// From `WORDPRESS_URL`, `WORDPRESS_USERNAME` and `WORDPRESS_APP_PASSWORD`; optionally
+    /// `WORDPRESS_API_ROOT` (the REST API root when it is not `{WORDPRESS_URL}/wp-json/`, e.g.
+    /// `https://blog.example.com/?rest_route=/`), `WORDPRESS_SEO_TITLE_KEYS` and
+    /// `WORDPRESS_SEO_DESCRIPTION_KEYS` (comma-separated meta keys, `none` for none).
     ///
     /// # Errors
     /// [`ConfigError::MissingVar`] if one is unset.
@@ -50,17 +75,33 @@ impl WordPressConfig {
     /// # Errors
     /// As [`from_env`](Self::from_env).
     pub fn from_vars(get: VarLookup<'_>) -> Result<Self, ConfigError> {
-        Ok(Self::new(
+        let mut config = Self::new(
             require(get, "WORDPRESS_URL")?,
             require(get, "WORDPRESS_USERNAME")?,
             SecretString::from(require(get, "WORDPRESS_APP_PASSWORD")?),
-        ))
+        );
+        config.api_root = var(get, "WORDPRESS_API_ROOT");
+        if let Some(raw) = var(get, "WORDPRESS_SEO_TITLE_KEYS") {
+            config.seo_title_keys = keys(&raw);
+        }
+        if let Some(raw) = var(get, "WORDPRESS_SEO_DESCRIPTION_KEYS") {
+            config.seo_description_keys = keys(&raw);
+        }
+        Ok(config)
     }
 
     /// Sets the REST API root.
     #[must_use]
     pub fn with_api_root(mut self, api_root: impl Into<String>) -> Self {
         self.api_root = Some(api_root.into());
+        self
+    }
+
+    /// Sets the meta keys the meta title and description are sent in (empty: not sent).
+    #[must_use]
+    pub fn with_seo_meta_keys(mut self, title: Vec<String>, description: Vec<String>) -> Self {
+        self.seo_title_keys = title;
+        self.seo_description_keys = description;
         self
     }
 

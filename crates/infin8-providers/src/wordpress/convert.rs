@@ -28,8 +28,23 @@ pub(crate) fn with_marker(content: &str, key: &str) -> String {
     if content.contains(&marker) { content.to_string() } else { format!("{content}\n{marker}") }
 }
 
-/// The body of a create or update request.
-pub(crate) fn post_body(draft: &PostDraft, categories: &[u64], tags: &[u64], send_meta: bool) -> Value {
+/// Where the SEO fields go: the post meta keys the SEO plugins read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct SeoKeys {
+    pub(crate) title: Vec<String>,
+    pub(crate) description: Vec<String>,
+}
+
+/// The body of a create or update request: title, content (with our marker), excerpt, slug,
+/// status, term ids, and in `meta` our key (when `send_meta`) and the meta title and description
+/// under every SEO key.
+pub(crate) fn post_body(
+    draft: &PostDraft,
+    categories: &[u64],
+    tags: &[u64],
+    send_meta: bool,
+    seo: &SeoKeys,
+) -> Value {
     let mut body = Map::new();
     body.insert("title".into(), json!(draft.title));
     body.insert("content".into(), json!(with_marker(&draft.content_html, &draft.idempotency_key)));
@@ -48,8 +63,23 @@ pub(crate) fn post_body(draft: &PostDraft, categories: &[u64], tags: &[u64], sen
     body.insert("status".into(), json!(status));
     body.insert("categories".into(), json!(categories));
     body.insert("tags".into(), json!(tags));
+    let mut meta = Map::new();
     if send_meta {
-        body.insert("meta".into(), json!({ META_KEY: draft.idempotency_key }));
+        meta.insert(META_KEY.into(), json!(draft.idempotency_key));
+    }
+    let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_string);
+    if let Some(title) = text(&draft.meta_title) {
+        for key in &seo.title {
+            meta.insert(key.clone(), json!(title));
+        }
+    }
+    if let Some(description) = text(&draft.meta_description) {
+        for key in &seo.description {
+            meta.insert(key.clone(), json!(description));
+        }
+    }
+    if !meta.is_empty() {
+        body.insert("meta".into(), Value::Object(meta));
     }
     Value::Object(body)
 }
@@ -183,7 +213,7 @@ mod tests {
             meta_description: None,
             provenance: Value::Null,
         };
-        let body = post_body(&draft, &[3], &[], false);
+        let body = post_body(&draft, &[3], &[], false, &SeoKeys::default());
         assert_eq!(body["status"], "future");
         assert_eq!(body["date_gmt"], "2026-12-01T09:30:00");
         assert!(body.get("meta").is_none());

@@ -29,3 +29,17 @@ pub(crate) struct WireTerm {
     #[serde(default, deserialize_with = "lenient::text")]
     pub(crate) name: Option<String>,
 }
+
+/// The authenticated user (`/wp/v2/users/me?context=edit`).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(crate) struct WireUser {
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub(crate) name: Option<String>,
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub(crate) slug: Option<String>,
+    #[serde(default = "Vec::new", deserialize_with = "lenient::list")]
+    pub(crate) roles: Vec<String>,
+    /// `{"edit_posts": true, …}` (edit context only).
+    #[serde(default)]
+    pub(crate) capabilities: Option<Value>,
+}
