@@ -219,6 +219,24 @@ impl<'a> StepCtx<'a> {
             Err(e) => {
                 // If the release fails too, the reservation stays held: a replay finds it live.
                 let _ = ledger::release(self.store(), &self.ctx, &held).await;
+                // A failure the provider billed anyway (DataForSEO 40101, an answer that failed
+                // its schema) is spent money: record it on its own reservation, keyed by the
+                // failed attempt, outside the limits (the money is gone either way). The released
+                // reservation lets the retry take the next generation and be charged too.
+                if let (Some(billed), Held::Live { id, .. }) = (e.billed().copied(), &held) {
+                    let failed = Spend {
+                        key: format!("{}:billed-failure:{id}", spend.key),
+                        units: actual(&billed),
+                        cost: billed.cost,
+                    };
+                    let unlimited: Vec<_> = lines
+                        .iter()
+                        .map(|l| crate::ledger::UsageLine { limit: None, ..l.clone() })
+                        .collect();
+                    let amounts = ledger::actual_amounts(&unlimited, &failed.units, billed.cost);
+                    let charged = ledger::hold(self.store(), &self.ctx, workflow.id, self.step, &failed, unlimited).await?;
+                    ledger::settle(self.store(), &self.ctx, &charged, &amounts).await?;
+                }
                 Err(e.into())
             }
         }

@@ -2,7 +2,7 @@
 //! backoff schedule. Decided here, once; stores only persist the result.
 
 use crate::error::Error;
-use crate::provider::ProviderError;
+use crate::provider::ProviderErrorKind;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -60,8 +60,8 @@ impl FailureKind {
         use crate::error::ConflictReason;
         match error {
             Error::LimitExceeded { .. } => Self::Budget,
-            Error::Provider(ProviderError::QuotaExhausted { .. }) => Self::Quota,
-            Error::Provider(ProviderError::Auth { .. }) => Self::Auth,
+            Error::Provider(e) if e.kind() == ProviderErrorKind::QuotaExhausted => Self::Quota,
+            Error::Provider(e) if e.kind() == ProviderErrorKind::Auth => Self::Auth,
             Error::Conflict {
                 reason:
                     ConflictReason::AlreadyExists
@@ -198,6 +198,7 @@ pub fn jitter(seed: &[u8]) -> f64 {
 mod tests {
     use super::*;
     use crate::error::Entity;
+    use crate::provider::ProviderError;
 
     fn unavailable() -> Error {
         Error::Provider(ProviderError::Unavailable {
