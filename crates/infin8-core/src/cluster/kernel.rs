@@ -24,8 +24,28 @@ pub(crate) fn stride(k: usize) -> usize {
 
 /// Appends `code` widened to f32, zero-padded to `stride`.
 pub(crate) fn widen(code: &[i8], stride: usize, out: &mut Vec<f32>) {
-    out.extend(code.iter().map(|&c| f32::from(c)));
-    out.resize(out.len() + stride - code.len().min(stride), 0.0);
+    let start = out.len();
+    out.resize(start + stride, 0.0);
+    if let Some(slot) = out.get_mut(start..start + code.len().min(stride)) {
+        Arch::new().dispatch(Widen { code, slot });
+    }
+}
+
+struct Widen<'a> {
+    code: &'a [i8],
+    slot: &'a mut [f32],
+}
+
+impl WithSimd for Widen<'_> {
+    type Output = ();
+
+    /// Plain code, compiled inside pulp's dispatch: auto-vectorized with the CPU's features.
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _simd: S) {
+        for (o, &c) in self.slot.iter_mut().zip(self.code) {
+            *o = f32::from(c);
+        }
+    }
 }
 
 /// Pads `packed` (rows of `stride`) with zero rows to a multiple of `tile` rows.
@@ -62,6 +82,38 @@ struct Dots<'a> {
     out: &'a mut [f32],
 }
 
+/// One 4 × 3 micro-tile: the 12 dot products of hubs `h` and rows `r` (SIMD parts, equal
+/// lengths), in 12 independent accumulators.
+#[inline(always)]
+fn micro_tile<S: Simd>(
+    simd: S,
+    h: [&[S::f32s]; HUB_TILE],
+    r: [&[S::f32s]; ROW_TILE],
+) -> [[f32; ROW_TILE]; HUB_TILE] {
+    let z = simd.splat_f32s(0.0);
+    let (mut a00, mut a01, mut a02, mut a10, mut a11, mut a12) = (z, z, z, z, z, z);
+    let (mut a20, mut a21, mut a22, mut a30, mut a31, mut a32) = (z, z, z, z, z, z);
+    let [h0, h1, h2, h3] = h;
+    let [r0, r1, r2] = r;
+    let steps = h0.iter().zip(h1).zip(h2).zip(h3).zip(r0.iter().zip(r1).zip(r2));
+    for ((((&y0, &y1), &y2), &y3), ((&x0, &x1), &x2)) in steps {
+        a00 = simd.mul_add_e_f32s(y0, x0, a00);
+        a01 = simd.mul_add_e_f32s(y0, x1, a01);
+        a02 = simd.mul_add_e_f32s(y0, x2, a02);
+        a10 = simd.mul_add_e_f32s(y1, x0, a10);
+        a11 = simd.mul_add_e_f32s(y1, x1, a11);
+        a12 = simd.mul_add_e_f32s(y1, x2, a12);
+        a20 = simd.mul_add_e_f32s(y2, x0, a20);
+        a21 = simd.mul_add_e_f32s(y2, x1, a21);
+        a22 = simd.mul_add_e_f32s(y2, x2, a22);
+        a30 = simd.mul_add_e_f32s(y3, x0, a30);
+        a31 = simd.mul_add_e_f32s(y3, x1, a31);
+        a32 = simd.mul_add_e_f32s(y3, x2, a32);
+    }
+    let s = |a| simd.reduce_sum_f32s(a);
+    [[s(a00), s(a01), s(a02)], [s(a10), s(a11), s(a12)], [s(a20), s(a21), s(a22)], [s(a30), s(a31), s(a32)]]
+}
+
 impl WithSimd for Dots<'_> {
     type Output = ();
 
@@ -70,42 +122,104 @@ impl WithSimd for Dots<'_> {
         let Self { hubs, rows, stride, n_hubs, n_rows, out } = self;
         let row_tiles = rows.chunks_exact(ROW_TILE * stride).take(n_rows.div_ceil(ROW_TILE));
         for (rt, row_tile) in row_tiles.enumerate() {
-            let (r0, rest) = row_tile.split_at(stride);
-            let (r1, r2) = rest.split_at(stride);
-            let (v0, t0) = S::as_simd_f32s(r0);
-            let (v1, t1) = S::as_simd_f32s(r1);
-            let (v2, t2) = S::as_simd_f32s(r2);
+            let mut r = row_tile.chunks_exact(stride).map(S::as_simd_f32s);
+            let (Some(r0), Some(r1), Some(r2)) = (r.next(), r.next(), r.next()) else { return };
             let hub_tiles = hubs.chunks_exact(HUB_TILE * stride).take(n_hubs.div_ceil(HUB_TILE));
             for (ht, hub_tile) in hub_tiles.enumerate() {
-                let mut acc = [[simd.splat_f32s(0.0); ROW_TILE]; HUB_TILE];
-                let mut tails = [[0.0_f32; ROW_TILE]; HUB_TILE];
-                for (q, hub) in hub_tile.chunks_exact(stride).enumerate() {
-                    let (h, ht_tail) = S::as_simd_f32s(hub);
-                    let a = &mut acc[q];
-                    let n = h.len().min(v0.len()).min(v1.len()).min(v2.len());
-                    for i in 0..n {
-                        let y = h[i];
-                        a[0] = simd.mul_add_e_f32s(y, v0[i], a[0]);
-                        a[1] = simd.mul_add_e_f32s(y, v1[i], a[1]);
-                        a[2] = simd.mul_add_e_f32s(y, v2[i], a[2]);
-                    }
-                    for (p, t) in [t0, t1, t2].into_iter().enumerate() {
-                        tails[q][p] = ht_tail.iter().zip(t).map(|(a, b)| a * b).sum();
+                let mut h = hub_tile.chunks_exact(stride).map(S::as_simd_f32s);
+                let (Some(h0), Some(h1), Some(h2), Some(h3)) = (h.next(), h.next(), h.next(), h.next())
+                else {
+                    return;
+                };
+                let mut tile = micro_tile(simd, [h0.0, h1.0, h2.0, h3.0], [r0.0, r1.0, r2.0]);
+                // The part shorter than one SIMD vector (only when stride is not a multiple of
+                // the lane count), in scalar.
+                for (q, hq) in [h0.1, h1.1, h2.1, h3.1].into_iter().enumerate() {
+                    for (p, rp) in [r0.1, r1.1, r2.1].into_iter().enumerate() {
+                        tile[q][p] += hq.iter().zip(rp).map(|(a, b)| a * b).sum::<f32>();
                     }
                 }
-                for q in 0..HUB_TILE {
+                for (q, line) in tile.iter().enumerate() {
                     let j = ht * HUB_TILE + q;
                     if j >= n_hubs {
                         break;
                     }
-                    for p in 0..ROW_TILE {
-                        let i = rt * ROW_TILE + p;
-                        if i < n_rows {
-                            out[j * n_rows + i] = simd.reduce_sum_f32s(acc[q][p]) + tails[q][p];
-                        }
+                    let first = j * n_rows + rt * ROW_TILE;
+                    let count = ROW_TILE.min(n_rows - rt * ROW_TILE);
+                    if let Some(dst) = out.get_mut(first..first + count) {
+                        dst.copy_from_slice(&line[..count]);
                     }
                 }
             }
+        }
+    }
+}
+
+/// The bound's per-row terms for one chunk of rows, as arrays (see [`super::prefilter`]).
+#[derive(Debug, Default)]
+pub(crate) struct RowTerms {
+    /// Quantization scale.
+    pub scale: Vec<f32>,
+    /// ‖e‖.
+    pub err: Vec<f32>,
+    /// ‖w_P‖.
+    pub prefix: Vec<f32>,
+    /// ‖w_R‖.
+    pub tail: Vec<f32>,
+    /// `m · w`.
+    pub offset: Vec<f32>,
+}
+
+impl RowTerms {
+    /// Empties every array.
+    pub fn clear(&mut self) {
+        for v in [&mut self.scale, &mut self.err, &mut self.prefix, &mut self.tail, &mut self.offset] {
+            v.clear();
+        }
+    }
+}
+
+/// A hub's bound terms in f32: scale, ‖s q‖, ‖e‖, ‖w_R‖ and the need (already lowered by a
+/// rounding allowance far above f32's error on these terms).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct HubBound {
+    /// Quantization scale.
+    pub scale: f32,
+    /// ‖s·q‖.
+    pub quant: f32,
+    /// ‖e‖.
+    pub err: f32,
+    /// ‖w_R‖.
+    pub tail: f32,
+    /// What the bound must reach.
+    pub need: f32,
+}
+
+/// `pass[i]` = whether the bound of (hub, row `i`) with code inner product `ips[i]` reaches the
+/// hub's need (the test of `Prefilter::may_reach_ip`, in f32 and vectorized).
+pub(crate) fn passes(hub: HubBound, ips: &[f32], rows: &RowTerms, pass: &mut Vec<bool>) {
+    pass.clear();
+    pass.resize(ips.len(), false);
+    Arch::new().dispatch(Passes { hub, ips, rows, pass });
+}
+
+struct Passes<'a> {
+    hub: HubBound,
+    ips: &'a [f32],
+    rows: &'a RowTerms,
+    pass: &'a mut [bool],
+}
+
+impl WithSimd for Passes<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _simd: S) {
+        let Self { hub, ips, rows, pass } = self;
+        let terms = rows.scale.iter().zip(&rows.err).zip(&rows.prefix).zip(&rows.tail).zip(&rows.offset);
+        for ((p, &ip), ((((&s, &e), &pn), &t), &o)) in pass.iter_mut().zip(ips).zip(terms) {
+            let bound = ip * (hub.scale * s) + hub.quant * e + hub.err * pn + hub.tail * t + o;
+            *p = bound >= hub.need;
         }
     }
 }

@@ -264,6 +264,21 @@ impl Prefilter {
     }
 }
 
+impl HubTerms {
+    /// The terms in f32 for the vectorized test, the need lowered by 1e-6 (f32 rounding of the
+    /// five products is below 1e-6; the 1e-4 margin is already in `need`).
+    #[allow(clippy::cast_possible_truncation)]
+    pub fn to_f32(self) -> super::kernel::HubBound {
+        super::kernel::HubBound {
+            scale: self.scale as f32,
+            quant: self.quant_norm as f32,
+            err: self.err_norm as f32,
+            tail: self.tail_norm as f32,
+            need: (self.need - 1e-6) as f32,
+        }
+    }
+}
+
 /// Hub-only terms of the bound.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct HubTerms {

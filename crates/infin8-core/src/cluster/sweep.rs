@@ -57,7 +57,7 @@ fn hub_order(volumes: &[i64]) -> Vec<usize> {
 }
 
 /// Candidate hubs scanned together against the live rows.
-const BLOCK: usize = 64;
+const BLOCK: usize = 128;
 /// Live rows per parallel task.
 const CHUNK: usize = 512;
 
@@ -96,6 +96,16 @@ fn run_in_pool<T: Send>(
     }
     let _ = threads;
     f()
+}
+
+/// One thread's buffers for scanning a chunk: widened codes, code inner products, the rows'
+/// bound terms and the bound's verdicts.
+#[derive(Default)]
+struct Scratch {
+    codes: Vec<f32>,
+    ips: Vec<f32>,
+    terms: kernel::RowTerms,
+    pass: Vec<bool>,
 }
 
 /// The state shared by the scans.
@@ -195,24 +205,29 @@ impl Sweep<'_, '_> {
             kernel::widen(self.pre.code(h), stride, &mut hub_codes);
         }
         kernel::pad_rows(&mut hub_codes, stride, kernel::HUB_TILE);
-        let chunk = |(codes, ips): &mut (Vec<f32>, Vec<f32>), (c, xs): (usize, &[u32])| {
+        let chunk = |scratch: &mut Scratch, (c, xs): (usize, &[u32])| {
+            let Scratch { codes, ips, terms, pass } = scratch;
             codes.clear();
+            terms.clear();
             for &x in xs {
                 kernel::widen(self.pre.code(x as usize), stride, codes);
+                let b = self.pre.bounds[x as usize];
+                terms.scale.push(b.scale);
+                terms.err.push(b.err_norm);
+                terms.prefix.push(b.prefix_norm);
+                terms.tail.push(b.tail_norm);
+                terms.offset.push(b.offset);
             }
             kernel::pad_rows(codes, stride, kernel::ROW_TILE);
             kernel::dots(&hub_codes, codes, stride, hubs.len(), xs.len(), ips);
             let mut hits = Vec::new();
-            for ((j, h, terms), ips) in hubs.iter().zip(ips.chunks_exact(xs.len().max(1))) {
+            for ((j, h, hub_terms), ips) in hubs.iter().zip(ips.chunks_exact(xs.len().max(1))) {
                 let hub = self.order[*h];
+                kernel::passes(hub_terms.to_f32(), ips, terms, pass);
                 // Rows of this chunk after candidate j in the live list (index 1 + c·CHUNK + i).
                 let first = j.saturating_sub(c * CHUNK);
-                for (i, &ip) in ips.iter().enumerate().skip(first) {
+                for (i, _) in pass.iter().enumerate().skip(first).filter(|(_, p)| **p) {
                     let x = xs[i] as usize;
-                    let bound = self.pre.bounds[x];
-                    if !Prefilter::may_reach_ip(terms, f64::from(ip), &bound) {
-                        continue;
-                    }
                     let row = self.order[x];
                     let s = cosine_with(self.rows[hub], self.rows[row], self.inv[hub], self.inv[row]);
                     if s >= self.threshold {
@@ -227,12 +242,12 @@ impl Sweep<'_, '_> {
         #[cfg(feature = "parallel")]
         let parts: Vec<Vec<Hit>> = {
             use rayon::prelude::*;
-            rest.par_chunks(CHUNK).enumerate().map_init(|| (Vec::new(), Vec::new()), chunk).collect()
+            rest.par_chunks(CHUNK).enumerate().map_init(Scratch::default, chunk).collect()
         };
         #[cfg(not(feature = "parallel"))]
         let parts: Vec<Vec<Hit>> = {
-            let mut bufs = (Vec::new(), Vec::new());
-            rest.chunks(CHUNK).enumerate().map(|item| chunk(&mut bufs, item)).collect()
+            let mut scratch = Scratch::default();
+            rest.chunks(CHUNK).enumerate().map(|item| chunk(&mut scratch, item)).collect()
         };
         parts.concat()
     }
