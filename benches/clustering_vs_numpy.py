@@ -140,7 +140,7 @@ def main():
     ap.add_argument("--exe", default=os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(here, "..", "target")),
                                                   "release", "examples", "cluster"))
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--repeat", type=int, default=1, help="runs per side; the best time is kept")
+    ap.add_argument("--repeat", type=int, default=1, help="alternated runs per side; the best time is kept")
     ap.add_argument("--generate-only", action="store_true", help="only write the datasets")
     args = ap.parse_args()
     perf_dir = os.path.abspath(args.perf_dir)
@@ -154,10 +154,14 @@ def main():
         if args.generate_only:
             print(f"{spec:<22} generated in {data}", flush=True)
             continue
-        npy_res, np_lab = min((run_numpy(data, perf_dir, args.threads) for _ in range(args.repeat)),
-                              key=lambda r: r[0]["seconds"])
-        rs_res, rs_lab = min((run_rust(data, args.exe, args.threads) for _ in range(args.repeat)),
-                             key=lambda r: r[0]["cluster_seconds"])
+        # Alternated (NumPy, Rust, NumPy, Rust, ...) so both sides see the same load on a shared
+        # machine; the best run of each side is kept.
+        np_runs, rs_runs = [], []
+        for _ in range(args.repeat):
+            np_runs.append(run_numpy(data, perf_dir, args.threads))
+            rs_runs.append(run_rust(data, args.exe, args.threads))
+        npy_res, np_lab = min(np_runs, key=lambda r: r[0]["seconds"])
+        rs_res, rs_lab = min(rs_runs, key=lambda r: r[0]["cluster_seconds"])
         vol = np.loadtxt(os.path.join(data, "keywords.csv"), delimiter=",", skiprows=1, usecols=1,
                          dtype=np.int64)
         a = hub_labels(np_lab, vol)
