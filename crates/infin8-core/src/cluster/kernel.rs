@@ -16,6 +16,8 @@ use pulp::{Arch, Simd, WithSimd};
 pub(crate) const HUB_TILE: usize = 4;
 /// Rows per micro-tile.
 pub(crate) const ROW_TILE: usize = 3;
+/// Hub codes kept hot in L1 while a chunk's row tiles pass by.
+const GROUP_BYTES: usize = 16 * 1024;
 
 /// Values per widened row for prefix length `k`: `k` rounded up to a multiple of 8.
 pub(crate) fn stride(k: usize) -> usize {
@@ -120,34 +122,41 @@ impl WithSimd for Dots<'_> {
     #[inline(always)]
     fn with_simd<S: Simd>(self, simd: S) {
         let Self { hubs, rows, stride, n_hubs, n_rows, out } = self;
-        let row_tiles = rows.chunks_exact(ROW_TILE * stride).take(n_rows.div_ceil(ROW_TILE));
-        for (rt, row_tile) in row_tiles.enumerate() {
-            let mut r = row_tile.chunks_exact(stride).map(S::as_simd_f32s);
-            let (Some(r0), Some(r1), Some(r2)) = (r.next(), r.next(), r.next()) else { return };
-            let hub_tiles = hubs.chunks_exact(HUB_TILE * stride).take(n_hubs.div_ceil(HUB_TILE));
-            for (ht, hub_tile) in hub_tiles.enumerate() {
-                let mut h = hub_tile.chunks_exact(stride).map(S::as_simd_f32s);
-                let (Some(h0), Some(h1), Some(h2), Some(h3)) = (h.next(), h.next(), h.next(), h.next())
-                else {
-                    return;
-                };
-                let mut tile = micro_tile(simd, [h0.0, h1.0, h2.0, h3.0], [r0.0, r1.0, r2.0]);
-                // The part shorter than one SIMD vector (only when stride is not a multiple of
-                // the lane count), in scalar.
-                for (q, hq) in [h0.1, h1.1, h2.1, h3.1].into_iter().enumerate() {
-                    for (p, rp) in [r0.1, r1.1, r2.1].into_iter().enumerate() {
-                        tile[q][p] += hq.iter().zip(rp).map(|(a, b)| a * b).sum::<f32>();
+        // Hubs in groups that stay in L1 (≤ 16 KiB of codes) while every row tile of the chunk
+        // passes by: per step the micro-kernel's 4 hub loads then hit L1, its 3 row loads L2.
+        let group = (GROUP_BYTES / (HUB_TILE * stride * 4)).max(1);
+        let hub_tiles: Vec<&[f32]> =
+            hubs.chunks_exact(HUB_TILE * stride).take(n_hubs.div_ceil(HUB_TILE)).collect();
+        for (g, tiles) in hub_tiles.chunks(group).enumerate() {
+            let row_tiles = rows.chunks_exact(ROW_TILE * stride).take(n_rows.div_ceil(ROW_TILE));
+            for (rt, row_tile) in row_tiles.enumerate() {
+                let mut r = row_tile.chunks_exact(stride).map(S::as_simd_f32s);
+                let (Some(r0), Some(r1), Some(r2)) = (r.next(), r.next(), r.next()) else { return };
+                for (t, hub_tile) in tiles.iter().enumerate() {
+                    let ht = g * group + t;
+                    let mut h = hub_tile.chunks_exact(stride).map(S::as_simd_f32s);
+                    let (Some(h0), Some(h1), Some(h2), Some(h3)) = (h.next(), h.next(), h.next(), h.next())
+                    else {
+                        return;
+                    };
+                    let mut tile = micro_tile(simd, [h0.0, h1.0, h2.0, h3.0], [r0.0, r1.0, r2.0]);
+                    // The part shorter than one SIMD vector (only when stride is not a multiple of
+                    // the lane count), in scalar.
+                    for (q, hq) in [h0.1, h1.1, h2.1, h3.1].into_iter().enumerate() {
+                        for (p, rp) in [r0.1, r1.1, r2.1].into_iter().enumerate() {
+                            tile[q][p] += hq.iter().zip(rp).map(|(a, b)| a * b).sum::<f32>();
+                        }
                     }
-                }
-                for (q, line) in tile.iter().enumerate() {
-                    let j = ht * HUB_TILE + q;
-                    if j >= n_hubs {
-                        break;
-                    }
-                    let first = j * n_rows + rt * ROW_TILE;
-                    let count = ROW_TILE.min(n_rows - rt * ROW_TILE);
-                    if let Some(dst) = out.get_mut(first..first + count) {
-                        dst.copy_from_slice(&line[..count]);
+                    for (q, line) in tile.iter().enumerate() {
+                        let j = ht * HUB_TILE + q;
+                        if j >= n_hubs {
+                            break;
+                        }
+                        let first = j * n_rows + rt * ROW_TILE;
+                        let count = ROW_TILE.min(n_rows - rt * ROW_TILE);
+                        if let Some(dst) = out.get_mut(first..first + count) {
+                            dst.copy_from_slice(&line[..count]);
+                        }
                     }
                 }
             }
