@@ -8,7 +8,9 @@
 //! ~0.75–0.9 and cross-topic ones near 0; log-normal search volumes. Two shapes:
 //! - `std`: one topic per 50 keywords (the NumPy reference's sets, `../shared/perf`);
 //! - `dense`: one topic per ~14 keywords on 90% of the rows plus 10% noise rows (singletons), as
-//!   real keyword exports have.
+//!   real keyword exports have;
+//! - `common1.0`: one topic per 2 keywords plus one direction shared by every row (median pair
+//!   cosine ~0.5, as real single-niche sentence embeddings): the anisotropic case.
 //!
 //! `benches/clustering_vs_numpy.sh` runs the same rule in NumPy side by side and checks that the
 //! assignments are identical.
@@ -81,6 +83,20 @@ fn generate(seed: u64, n: usize, dim: usize, topics: usize, noise: usize) -> Dat
     Data { dim, vectors, volumes }
 }
 
+/// [`generate`] with `common` times one shared unit direction added to every row before it is
+/// normalized again (`make_vectors.py --common`): the anisotropy of real sentence embeddings.
+fn generate_common(seed: u64, n: usize, dim: usize, topics: usize, common: f32) -> Data {
+    let mut data = generate(seed, n, dim, topics, 0);
+    let mut rng = StdRng::seed_from_u64(seed ^ 0xc0ffee);
+    let mut shared: Vec<f32> = (0..dim).map(|_| gauss(&mut rng)).collect();
+    normalize(&mut shared);
+    for row in data.vectors.chunks_exact_mut(dim) {
+        row.iter_mut().zip(&shared).for_each(|(x, c)| *x += common * c);
+        normalize(row);
+    }
+    data
+}
+
 fn bench_hub_spoke(c: &mut Criterion) {
     let large = std::env::var_os("INFIN8_BENCH_LARGE").is_some();
     let mut sizes = vec![1_000, 10_000];
@@ -91,8 +107,14 @@ fn bench_hub_spoke(c: &mut Criterion) {
     group.sample_size(10).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(3));
     for &n in &sizes {
         for dim in [384, 1536] {
-            for (kind, topics, noise) in [("std", n / 50, 0), ("dense", n / 14, n / 10)] {
-                let data = generate(42, n, dim, topics, noise);
+            let kinds =
+                [("std", n / 50, 0, 0.0), ("dense", n / 14, n / 10, 0.0), ("common1.0", n / 2, 0, 1.0)];
+            for (kind, topics, noise, common) in kinds {
+                let data = if common > 0.0 {
+                    generate_common(42, n, dim, topics, common)
+                } else {
+                    generate(42, n, dim, topics, noise)
+                };
                 let ids: Vec<KeywordId> =
                     (0..n).map(|i| KeywordId::from_uuid(uuid::Uuid::from_u128(i as u128 + 1))).collect();
                 let items: Vec<ClusterItem<'_>> = data

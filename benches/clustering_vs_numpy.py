@@ -13,6 +13,8 @@ Datasets (generated once into --data-dir, never committed):
   std    make_vectors.py, topics = N/50 (the reference README's sets)
   dense  make_vectors.py with topics = N/14 on 90% of the rows, plus 10% noise rows
          (uniform on the sphere, singletons): what real keyword exports look like
+  commonA  make_vectors.py --common A with topics = N/2: anisotropic (A=1.0: median pair cosine
+         ~0.5, like real single-niche sentence embeddings; A=1.7: ~0.74, most pairs at the threshold)
 
 Usage (see benches/clustering_vs_numpy.sh, which sets up the venv and builds the example):
   python benches/clustering_vs_numpy.py --sets std:10000:384,dense:100000:1536 --threads 2
@@ -36,6 +38,13 @@ def make_dataset(kind, n, d, out, perf_dir, seed=42):
     if kind == "std":
         subprocess.run([sys.executable, gen, "--n", str(n), "--d", str(d), "--topics", str(n // 50),
                         "--seed", str(seed), "--out", out], check=True, stdout=subprocess.DEVNULL)
+        return
+    if kind.startswith("common"):
+        # Anisotropic: one direction shared by every point (the generator's --common), topics N/2
+        # as in ../shared/perf/README.md's anisotropic set.
+        subprocess.run([sys.executable, gen, "--n", str(n), "--d", str(d), "--topics", str(n // 2),
+                        "--common", kind[len("common"):], "--seed", str(seed), "--out", out],
+                       check=True, stdout=subprocess.DEVNULL)
         return
     # dense: 90% topic rows at one topic per ~14 keywords, 10% noise rows.
     n_noise = n // 10
@@ -131,7 +140,8 @@ def main():
     ap.add_argument("--exe", default=os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(here, "..", "target")),
                                                   "release", "examples", "cluster"))
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--repeat", type=int, default=1, help="runs per side; the best time is kept")
+    ap.add_argument("--repeat", type=int, default=1, help="alternated runs per side; the best time is kept")
+    ap.add_argument("--generate-only", action="store_true", help="only write the datasets")
     args = ap.parse_args()
     perf_dir = os.path.abspath(args.perf_dir)
     print(f"{'set':<22} {'numpy s':>9} {'rust s':>9} {'ratio':>7}  {'numpy cpu':>9} {'rust cpu':>9} {'ratio':>7}  "
@@ -141,10 +151,17 @@ def main():
         n, d = int(n), int(d)
         data = os.path.join(args.data_dir, f"{kind}_n{n}_d{d}")
         make_dataset(kind, n, d, data, perf_dir)
-        npy_res, np_lab = min((run_numpy(data, perf_dir, args.threads) for _ in range(args.repeat)),
-                              key=lambda r: r[0]["seconds"])
-        rs_res, rs_lab = min((run_rust(data, args.exe, args.threads) for _ in range(args.repeat)),
-                             key=lambda r: r[0]["cluster_seconds"])
+        if args.generate_only:
+            print(f"{spec:<22} generated in {data}", flush=True)
+            continue
+        # Alternated (NumPy, Rust, NumPy, Rust, ...) so both sides see the same load on a shared
+        # machine; the best run of each side is kept.
+        np_runs, rs_runs = [], []
+        for _ in range(args.repeat):
+            np_runs.append(run_numpy(data, perf_dir, args.threads))
+            rs_runs.append(run_rust(data, args.exe, args.threads))
+        npy_res, np_lab = min(np_runs, key=lambda r: r[0]["seconds"])
+        rs_res, rs_lab = min(rs_runs, key=lambda r: r[0]["cluster_seconds"])
         vol = np.loadtxt(os.path.join(data, "keywords.csv"), delimiter=",", skiprows=1, usecols=1,
                          dtype=np.int64)
         a = hub_labels(np_lab, vol)

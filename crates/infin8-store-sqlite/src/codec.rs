@@ -110,10 +110,27 @@ where
     s.map(|s| s.parse().map_err(|e| conversion(idx, Type::Text, e))).transpose()
 }
 
-/// Reads an embedding column.
+/// A stored embedding blob whose length is not a whole number of `f32`s: the column was written
+/// by something else or damaged. Reading it must not silently drop the trailing bytes.
+#[derive(Debug, thiserror::Error)]
+#[error("embedding blob of {len} bytes is not a whole number of 4-byte f32 values")]
+pub(crate) struct BadEmbeddingBlob {
+    len: usize,
+}
+
+/// Decodes an embedding blob (little-endian `f32`s).
+pub(crate) fn decode_embedding(bytes: &[u8]) -> Result<Vec<f32>, BadEmbeddingBlob> {
+    if !bytes.len().is_multiple_of(4) {
+        return Err(BadEmbeddingBlob { len: bytes.len() });
+    }
+    Ok(bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+}
+
+/// Reads an embedding column. A blob whose length is not a multiple of 4 is a
+/// `FromSqlConversionFailure` naming the column, not a silently truncated vector.
 pub(crate) fn get_embedding(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<Vec<f32>>> {
     let bytes: Option<Vec<u8>> = row.get(idx)?;
-    Ok(bytes.map(|b| b.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()))
+    bytes.map(|b| decode_embedding(&b).map_err(|e| conversion(idx, Type::Blob, e))).transpose()
 }
 
 /// Reads an actor stored as a nullable user id (NULL = the system).
@@ -141,5 +158,28 @@ mod tests {
         assert_eq!(ts(a).len(), ts(b).len());
         assert!(ts(a) < ts(b));
         assert_eq!(parse_ts(&ts(b)).unwrap(), b);
+    }
+
+    #[test]
+    fn embeddings_round_trip_and_a_ragged_blob_is_an_error() {
+        let v = [1.5_f32, -0.25, f32::MIN_POSITIVE, 0.0];
+        assert_eq!(decode_embedding(&embedding(&v)).unwrap(), v);
+        assert_eq!(decode_embedding(&[]).unwrap(), Vec::<f32>::new());
+        for len in [1, 2, 3, 5, 7, 17] {
+            let err = decode_embedding(&vec![0_u8; len]).unwrap_err();
+            assert!(err.to_string().contains(&format!("{len} bytes")), "{err}");
+        }
+    }
+
+    #[test]
+    fn reading_a_ragged_embedding_column_fails_naming_the_column() {
+        let db = rusqlite::Connection::open_in_memory().unwrap();
+        let err = db.query_row("SELECT 1, x'0000803f00'", [], |r| get_embedding(r, 1)).unwrap_err();
+        assert!(matches!(err, rusqlite::Error::FromSqlConversionFailure(1, Type::Blob, _)), "{err:?}");
+        assert!(err.to_string().contains("5 bytes"), "{err}");
+        let ok = db.query_row("SELECT x'0000803f'", [], |r| get_embedding(r, 0)).unwrap();
+        assert_eq!(ok, Some(vec![1.0]));
+        let null = db.query_row("SELECT NULL", [], |r| get_embedding(r, 0)).unwrap();
+        assert_eq!(null, None);
     }
 }

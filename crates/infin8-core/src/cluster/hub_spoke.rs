@@ -117,9 +117,10 @@ impl Clustering {
 
 /// Clusters keywords by the greedy hub-and-spoke rule (see the [module docs](self)).
 ///
-/// Memory: no N×N matrix; besides the output, an 8-bit copy of about the first third of each
-/// vector's dimensions (`N × k` bytes, `k ≈ 0.35·d` at the default threshold) and a few words per
-/// keyword.
+/// Memory: no N×N matrix; besides the output, an 8-bit copy of the leading dimensions of each
+/// centred vector (`N × k` bytes: `k ≈ 0.35·d` on isotropic data at the default threshold, more
+/// when all vectors share a large common component, up to `d`), a few words per keyword, and per
+/// thread one chunk of widened codes and one tile of products.
 ///
 /// # Errors
 /// [`ClusterError::InvalidConfig`] for a bad config; [`ClusterError::WrongDimension`],

@@ -12,6 +12,7 @@
 pub mod embed;
 pub mod error;
 pub mod hub_spoke;
+mod kernel;
 pub mod model;
 mod prefilter;
 pub mod serp_overlap;

@@ -2,6 +2,7 @@
 
 use super::ClusterError;
 use super::hub_spoke::{Cluster, Clustering, HubSpokeConfig};
+use super::kernel;
 use super::prefilter::{HubTerms, Prefilter};
 use super::similarity::{check_vector, cosine_with};
 use crate::ids::KeywordId;
@@ -56,7 +57,7 @@ fn hub_order(volumes: &[i64]) -> Vec<usize> {
 }
 
 /// Candidate hubs scanned together against the live rows.
-const BLOCK: usize = 64;
+const BLOCK: usize = 128;
 /// Live rows per parallel task.
 const CHUNK: usize = 512;
 
@@ -95,6 +96,16 @@ fn run_in_pool<T: Send>(
     }
     let _ = threads;
     f()
+}
+
+/// One thread's buffers for scanning a chunk: widened codes, code inner products, the rows'
+/// bound terms and the bound's verdicts.
+#[derive(Default)]
+struct Scratch {
+    codes: Vec<f32>,
+    ips: Vec<f32>,
+    terms: kernel::RowTerms,
+    pass: Vec<bool>,
 }
 
 /// The state shared by the scans.
@@ -177,27 +188,47 @@ impl Sweep<'_, '_> {
     }
 
     /// All pairs (candidate `j` < `block`, live row after it) with cosine ≥ the threshold, in
-    /// live-row order then candidate order, whatever the thread count.
+    /// chunk order, whatever the thread count. Per chunk of live rows: the chunk's codes are
+    /// widened once, multiplied with the block's hub codes by the blocked kernel, the bound is
+    /// applied to every pair, and only the pairs it lets through get the exact f32 cosine.
     fn scan(&self, live: &[u32], block: usize, absorbed: &[bool; BLOCK]) -> Vec<Hit> {
         let t = f64::from(self.threshold);
-        let hubs: Vec<(usize, usize, &[i8], HubTerms)> = live[..block]
+        let hubs: Vec<(usize, usize, HubTerms)> = live[..block]
             .iter()
             .enumerate()
             .filter(|&(j, _)| !absorbed[j])
-            .map(|(j, &p)| (j, p as usize, self.pre.code(p as usize), self.pre.hub_terms(p as usize, t)))
+            .map(|(j, &p)| (j, p as usize, self.pre.hub_terms(p as usize, t)))
             .collect();
-        let chunk = |(c, xs): (usize, &[u32])| {
+        let stride = kernel::stride(self.pre.k);
+        let mut hub_codes = Vec::with_capacity(hubs.len().next_multiple_of(kernel::HUB_TILE) * stride);
+        for &(_, h, _) in &hubs {
+            kernel::widen(self.pre.code(h), stride, &mut hub_codes);
+        }
+        kernel::pad_rows(&mut hub_codes, stride, kernel::HUB_TILE);
+        let chunk = |scratch: &mut Scratch, (c, xs): (usize, &[u32])| {
+            let Scratch { codes, ips, terms, pass } = scratch;
+            codes.clear();
+            terms.clear();
+            for &x in xs {
+                kernel::widen(self.pre.code(x as usize), stride, codes);
+                let b = self.pre.bounds[x as usize];
+                terms.scale.push(b.scale);
+                terms.err.push(b.err_norm);
+                terms.prefix.push(b.prefix_norm);
+                terms.tail.push(b.tail_norm);
+                terms.offset.push(b.offset);
+            }
+            kernel::pad_rows(codes, stride, kernel::ROW_TILE);
+            kernel::dots(&hub_codes, codes, stride, hubs.len(), xs.len(), ips);
             let mut hits = Vec::new();
-            for (i, &x) in xs.iter().enumerate() {
-                let li = 1 + c * CHUNK + i; // index in `live`
-                let x = x as usize;
-                let (code, bound) = self.pre.row(x);
-                let row = self.order[x];
-                for (j, h, hub_code, terms) in hubs.iter().take_while(|h| h.0 < li) {
-                    if !Prefilter::may_reach(terms, hub_code, code, &bound) {
-                        continue;
-                    }
-                    let hub = self.order[*h];
+            for ((j, h, hub_terms), ips) in hubs.iter().zip(ips.chunks_exact(xs.len().max(1))) {
+                let hub = self.order[*h];
+                kernel::passes(hub_terms.to_f32(), ips, terms, pass);
+                // Rows of this chunk after candidate j in the live list (index 1 + c·CHUNK + i).
+                let first = j.saturating_sub(c * CHUNK);
+                for (i, _) in pass.iter().enumerate().skip(first).filter(|(_, p)| **p) {
+                    let x = xs[i] as usize;
+                    let row = self.order[x];
                     let s = cosine_with(self.rows[hub], self.rows[row], self.inv[hub], self.inv[row]);
                     if s >= self.threshold {
                         #[allow(clippy::cast_possible_truncation)]
@@ -211,10 +242,13 @@ impl Sweep<'_, '_> {
         #[cfg(feature = "parallel")]
         let parts: Vec<Vec<Hit>> = {
             use rayon::prelude::*;
-            rest.par_chunks(CHUNK).enumerate().map(chunk).collect()
+            rest.par_chunks(CHUNK).enumerate().map_init(Scratch::default, chunk).collect()
         };
         #[cfg(not(feature = "parallel"))]
-        let parts: Vec<Vec<Hit>> = rest.chunks(CHUNK).enumerate().map(chunk).collect();
+        let parts: Vec<Vec<Hit>> = {
+            let mut scratch = Scratch::default();
+            rest.chunks(CHUNK).enumerate().map(|item| chunk(&mut scratch, item)).collect()
+        };
         parts.concat()
     }
 }
@@ -333,6 +367,77 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// [`blobs`] normalized, then `common` times one shared unit direction added to every row and
+    /// normalized again: the anisotropy of real sentence embeddings (`make_vectors.py --common`).
+    fn anisotropic(seed: u64, n: usize, dim: usize, topics: usize, common: f32) -> (Vec<Vec<f32>>, Vec<i64>) {
+        let (mut rows, volumes) = blobs(seed, n, dim, topics, 0.45);
+        let mut rng = Rng(seed ^ 0xc0ffee);
+        let mut shared: Vec<f32> = (0..dim).map(|_| rng.gauss()).collect();
+        let norm = dot(&shared, &shared).sqrt();
+        shared.iter_mut().for_each(|x| *x *= common / norm);
+        for row in &mut rows {
+            let norm = dot(row, row).sqrt();
+            row.iter_mut().zip(&shared).for_each(|(x, c)| *x = *x / norm + c);
+        }
+        (rows, volumes)
+    }
+
+    #[test]
+    fn sweep_equals_the_sequential_rule_on_anisotropic_data() {
+        for (seed, n, dim, topics, common) in [
+            (11, 400, 64, 40, 1.0),
+            (12, 600, 384, 200, 1.0),
+            (13, 500, 384, 250, 1.7),
+            (14, 300, 1100, 100, 1.7),
+        ] {
+            let (rows, volumes) = anisotropic(seed, n, dim, topics, common);
+            let rows: Vec<&[f32]> = rows.iter().map(Vec::as_slice).collect();
+            let ids: Vec<KeywordId> =
+                (0..n).map(|i| KeywordId::from_uuid(uuid::Uuid::from_u128(i as u128 + 1))).collect();
+            for threshold in [0.6, 0.75, 0.9] {
+                for (max_spokes, min_spokes) in [(None, 1), (Some(3), 2)] {
+                    let config = HubSpokeConfig { threshold, max_spokes, min_spokes, threads: None };
+                    let fast = assign(&ids, &volumes, &rows, &config).unwrap();
+                    let slow = assign_exhaustive(&ids, &volumes, &rows, &config).unwrap();
+                    assert_eq!(fast, slow, "seed {seed} dim {dim} common {common} t {threshold}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn centring_keeps_the_bound_pruning_when_every_pair_shares_a_direction() {
+        // Common 1.0: unrelated pairs have cosine ~0.5, topic mates ~0.9.
+        let (rows, _) = anisotropic(21, 400, 384, 100, 1.0);
+        let rows: Vec<&[f32]> = rows.iter().map(Vec::as_slice).collect();
+        let inv: Vec<f64> = rows.iter().map(|r| 1.0 / f64::from(dot(r, r)).sqrt()).collect();
+        let order: Vec<usize> = (0..rows.len()).collect();
+        let t = 0.75_f32;
+        let pre = Prefilter::build(&rows, &inv, &order, t);
+        let (mut above, mut pruned, mut median) = (0, 0, Vec::new());
+        for h in 0..rows.len() {
+            let terms = pre.hub_terms(h, f64::from(t));
+            for x in 0..rows.len() {
+                let s = cosine_with(rows[h], rows[x], inv[h], inv[x]);
+                median.push(s);
+                let (code, bound) = pre.row(x);
+                let may = Prefilter::may_reach(&terms, pre.code(h), code, &bound);
+                if s >= t {
+                    above += 1;
+                    assert!(may, "pair {h},{x} at {s} pruned");
+                } else if !may {
+                    pruned += 1;
+                }
+            }
+        }
+        median.sort_by(f32::total_cmp);
+        let median = median[median.len() / 2];
+        assert!(median > 0.4, "not anisotropic: median cosine {median}");
+        assert!(above > rows.len(), "{above}");
+        let pairs = rows.len() * rows.len();
+        assert!(pruned * 10 > pairs * 9, "bound too weak on anisotropic data: pruned {pruned} of {pairs}");
     }
 
     #[test]
