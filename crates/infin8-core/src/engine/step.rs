@@ -229,12 +229,12 @@ impl<'a> StepCtx<'a> {
                         units: actual(&billed),
                         cost: billed.cost,
                     };
-                    let unlimited: Vec<_> = lines
-                        .iter()
-                        .map(|l| crate::ledger::UsageLine { limit: None, ..l.clone() })
-                        .collect();
+                    let unlimited: Vec<_> =
+                        lines.iter().map(|l| crate::ledger::UsageLine { limit: None, ..l.clone() }).collect();
                     let amounts = ledger::actual_amounts(&unlimited, &failed.units, billed.cost);
-                    let charged = ledger::hold(self.store(), &self.ctx, workflow.id, self.step, &failed, unlimited).await?;
+                    let charged =
+                        ledger::hold(self.store(), &self.ctx, workflow.id, self.step, &failed, unlimited)
+                            .await?;
                     ledger::settle(self.store(), &self.ctx, &charged, &amounts).await?;
                 }
                 Err(e.into())
