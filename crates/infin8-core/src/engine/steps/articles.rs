@@ -11,10 +11,12 @@
 use super::StepEnd;
 use super::subtopics::{ClusterKeyword, valid_cluster_keywords};
 use crate::approval::{Approval, ApprovalEntityType, Decision};
+use crate::article::intent::classify_intent;
 use crate::article::plan::{
     Outline, PlannedSection, capitalize, citations, excerpt, html_to_text, meta_description, meta_title,
     paragraphs, plan_outline, renumber_citations,
 };
+use crate::article::render::{render_section, sanitize_document, source_href};
 use crate::article::score::{SectionFacts, SeoInput, domain_of, quality_score, seo_score};
 use crate::article::{
     Article, ArticleSection, ArticleStatus, ArticleUpdate, NewArticle, NewSection, SectionStatus, Source,
@@ -233,13 +235,8 @@ async fn outline(sc: &StepCtx<'_>, c: &ClusterKeyword, article: &Article) -> Res
         .await?
         .value;
     let answer: OutlineAnswer = super::parse_answer(llm.model_name(), &completion)?;
-    let outline = plan_outline(&kw.keyword, &answer.title, &answer.sections, &kw.subtopics, max);
-    let title = if outline.title.to_lowercase().contains(&kw.keyword.to_lowercase()) {
-        outline.title.clone()
-    } else {
-        format!("{}: {}", capitalize(&kw.keyword), outline.title)
-    };
-    let outline = Outline { title, ..outline };
+    let intent = classify_intent(&kw.keyword, kw.metrics.intent);
+    let outline = plan_outline(&kw.keyword, intent, &answer.title, &answer.sections, &kw.subtopics, max);
     let mut provenance = article.provenance.as_object().cloned().unwrap_or_default();
     provenance.insert("outline".into(), json!(outline));
     sc.store()
@@ -288,28 +285,6 @@ async fn research(sc: &StepCtx<'_>, query: &str) -> Result<Vec<Source>> {
     Ok(sources.into_iter().take(n as usize).collect())
 }
 
-/// The model's section text as HTML paragraphs, scripts and styles removed.
-fn section_html(raw: &str) -> String {
-    let mut text = raw.trim().to_string();
-    for tag in ["script", "style"] {
-        while let Some(start) = text.to_lowercase().find(&format!("<{tag}")) {
-            let end = text.to_lowercase()[start..]
-                .find(&format!("</{tag}>"))
-                .map_or(text.len(), |e| start + e + tag.len() + 3);
-            text.replace_range(start..end, "");
-        }
-    }
-    if text.contains("<p") {
-        return text;
-    }
-    text.split("\n\n")
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(|p| format!("<p>{}</p>", p.replace('<', "&lt;")))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 async fn write_section(
     sc: &StepCtx<'_>,
     c: &ClusterKeyword,
@@ -332,7 +307,7 @@ async fn write_section(
         task: "section".into(),
         messages: vec![
             ChatMessage::system(
-                "You write accurate, readable web articles in HTML paragraphs (<p>…</p>). Cite the numbered sources as [n] after the claims they support. Do not invent sources.",
+                "You write accurate, readable web articles in Markdown: paragraphs separated by blank lines, lists where they help, no headings above ###, no HTML. Cite the numbered sources as [n] after the claims they support. Do not invent sources.",
             ),
             ChatMessage::user(format!(
                 "Article: {}\nFocus keyword: {}\nSection {} of {}: {}\nSubtopics of the article: {}\n\nSources:\n{listing}\nWrite this section.",
@@ -361,7 +336,10 @@ async fn write_section(
             || llm.complete(&request),
         )
         .await?;
-    let html = section_html(&metered.value.content);
+    let cut = metered.value.finish_reason.as_deref() == Some("length");
+    let rendered = render_section(&metered.value.content, cut).map_err(|e| {
+        crate::provider::ProviderError::decode(llm.model_name(), e.to_string(), &metered.value.content)
+    })?;
     let tokens = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
     let section = sc
         .store()
@@ -371,8 +349,8 @@ async fn write_section(
                 article_id: article.id,
                 section_order: i32::try_from(order).unwrap_or(i32::MAX),
                 title: planned.heading.clone(),
-                content: Some(html_to_text(&html)),
-                content_html: Some(html),
+                content: Some(metered.value.content.trim().to_string()),
+                content_html: Some(rendered.html),
                 research_query: Some(planned.research_query.clone()),
                 sources,
                 model: Some(metered.value.model.clone()),
@@ -487,11 +465,14 @@ async fn assemble(
     }
     let mut sources_html = String::from("<h2>Sources</h2>\n<ol class=\"sources\">\n");
     for s in &all_sources {
-        sources_html.push_str(&format!(
-            "<li><a href=\"{}\" rel=\"nofollow noopener\">{}</a></li>\n",
-            escape(&s.url),
-            escape(&s.title)
-        ));
+        match source_href(&s.url) {
+            Some(href) => sources_html.push_str(&format!(
+                "<li><a href=\"{}\" rel=\"nofollow noopener\">{}</a></li>\n",
+                escape(&href),
+                escape(&s.title)
+            )),
+            None => sources_html.push_str(&format!("<li>{}</li>\n", escape(&s.title))),
+        }
     }
     sources_html.push_str("</ol>\n");
     let text = html_to_text(&body);
@@ -546,7 +527,7 @@ async fn assemble(
                 sections_completed: Some(n),
                 sections_total: Some(n),
                 content: Some(text),
-                content_html: Some(format!("{body}{sources_html}")),
+                content_html: Some(sanitize_document(&format!("{body}{sources_html}"))),
                 excerpt: Some(excerpt),
                 meta_title: Some(meta_title),
                 meta_description: Some(meta_description),
@@ -620,11 +601,5 @@ mod tests {
         all.extend(cluster("b", &["b1"]));
         let order: Vec<String> = breadth_first(all, 5).into_iter().map(|c| c.keyword.keyword).collect();
         assert_eq!(order, vec!["a", "b", "a1", "b1", "a2"]);
-    }
-
-    #[test]
-    fn section_html_wraps_plain_text_and_drops_scripts() {
-        assert_eq!(section_html("One.\n\nTwo <b>"), "<p>One.</p>\n<p>Two &lt;b></p>");
-        assert_eq!(section_html("<p>A</p><script>x()</script><p>B</p>"), "<p>A</p><p>B</p>");
     }
 }
