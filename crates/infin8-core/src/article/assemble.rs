@@ -173,12 +173,13 @@ fn mentions_keyword(text: &str, keyword: &str) -> bool {
 }
 
 fn lower_first(s: &str) -> String {
-    let mut chars = s.chars();
-    match (chars.next(), chars.clone().next()) {
-        // Keep acronyms ("SQL", "A/B") as they are.
-        (Some(c), Some(n)) if !(n.is_uppercase() || n == '/') => c.to_lowercase().chain(chars).collect(),
-        _ => s.to_string(),
+    // Keep a first word written in a fixed case ("SQL", "A/B", "B2B", "SaaS") as it is.
+    let first = s.split_whitespace().next().unwrap_or("");
+    if first.chars().skip(1).any(|c| c.is_uppercase() || c.is_ascii_digit() || c == '/') {
+        return s.to_string();
     }
+    let mut chars = s.chars();
+    chars.next().map_or_else(String::new, |c| c.to_lowercase().chain(chars).collect())
 }
 
 /// The references and, per section, the map from its citation numbers to reference numbers.
@@ -196,7 +197,7 @@ fn references(
             let href = source_href(&source.url);
             let key = href.clone().unwrap_or_else(|| source.url.trim().to_lowercase());
             let number = *by_key.entry(key).or_insert_with(|| {
-                let site = domain_of(&source.url);
+                let site = if href.is_some() { domain_of(&source.url) } else { String::new() };
                 let title = source.title.split_whitespace().collect::<Vec<_>>().join(" ");
                 let title = if !title.is_empty() {
                     title
@@ -234,9 +235,10 @@ fn anchor(heading: &str, used: &mut HashSet<String>) -> String {
     id
 }
 
-/// The meta description, written for the keyword from the article's outline: a lead-in for the
-/// intent, the body headings, and the sources count, fitted to 160 characters by dropping
-/// headings. Returns it and the fix applied, if it had to be cut.
+/// The meta description, written for the keyword: a lead-in for the intent, then the body
+/// headings when they add words of their own (headings that repeat the keyword's subject would
+/// only repeat it: the intent's summary is used instead), then the sources count; fitted to 160
+/// characters by dropping headings. Returns it and the fix applied, if it had to be cut.
 fn meta_description(
     keyword: &str,
     intent: SearchIntent,
@@ -244,20 +246,32 @@ fn meta_description(
     sources: usize,
 ) -> (String, Option<String>) {
     let kw = capitalize(&display_keyword(keyword.trim()));
-    let lead = match intent {
-        SearchIntent::Informational => format!("{kw} explained: "),
-        SearchIntent::Commercial => format!("{kw} compared: "),
-        SearchIntent::Transactional => format!("{kw}: "),
-        SearchIntent::Navigational => format!("{kw} at a glance: "),
+    let (lead, summary) = match intent {
+        SearchIntent::Informational => {
+            (format!("{kw} explained: "), "the essentials, why it matters and how to get started")
+        }
+        SearchIntent::Commercial => {
+            (format!("{kw} compared: "), "what to look for, how the options differ and what they cost")
+        }
+        SearchIntent::Transactional => {
+            (format!("{kw}: "), "plans, prices and what to check before you sign up")
+        }
+        SearchIntent::Navigational => {
+            (format!("{kw} at a glance: "), "what it offers and where to find what you need")
+        }
     };
     let tail = match (intent, sources) {
         (_, 0) => String::new(),
-        (SearchIntent::Transactional, _) => " Check these before you sign up.".to_string(),
         (_, 1) => " Based on 1 cited source.".to_string(),
         (_, n) => format!(" Based on {n} cited sources."),
     };
-    let items: Vec<String> =
-        headings.iter().map(|h| lower_first(h.trim_end_matches(['.', '?', '!', ':']))).collect();
+    let subject = subject(keyword);
+    let own: Vec<String> = headings
+        .iter()
+        .filter(|h| !mentions_keyword(h, keyword) && !mentions(h, &subject))
+        .map(|h| lower_first(h.trim_end_matches(['.', '?', '!', ':'])))
+        .collect();
+    let items: Vec<String> = if own.len() >= 2 { own } else { vec![summary.to_string()] };
     let list = |items: &[String]| match items {
         [] => String::new(),
         [one] => format!("{one}."),
@@ -484,8 +498,7 @@ pub fn assemble(input: &AssemblyInput) -> AssembledArticle {
     let words = word_count(&text);
     let occurrences =
         keyword_occurrences(&text, keyword).max(keyword_occurrences(&text, &display_keyword(keyword)));
-    let kw_words = keyword.split_whitespace().count().max(1);
-    let density = if words == 0 { 0.0 } else { (occurrences * kw_words) as f64 / words as f64 * 100.0 };
+    let density = if words == 0 { 0.0 } else { occurrences as f64 / words as f64 * 100.0 };
     let (low, high) = input.guards.keyword_density;
     results.push(GuardResult::new(
         "keyword_density",
@@ -502,8 +515,10 @@ pub fn assemble(input: &AssemblyInput) -> AssembledArticle {
         )
         .fixed((meta_title != title).then(|| format!("cut from {title_len} characters at a word boundary"))),
     );
+    let body_headings: Vec<String> =
+        input.sections.iter().filter(|s| s.role == SectionRole::Body).map(|s| s.heading.clone()).collect();
     let (meta_description, description_fix) =
-        meta_description(keyword, input.intent, &headings, references.len());
+        meta_description(keyword, input.intent, &body_headings, references.len());
     let md = meta_description.chars().count();
     results.push(
         GuardResult::new(
@@ -622,5 +637,265 @@ pub fn assemble(input: &AssemblyInput) -> AssembledArticle {
         guards,
         seo,
         quality,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::article::render::render_section;
+    use proptest::prelude::*;
+
+    fn source(url: &str, title: &str) -> Source {
+        Source { url: url.into(), title: title.into(), content: String::new(), score: 0.5 }
+    }
+
+    fn section(role: SectionRole, heading: &str, markdown: &str, sources: Vec<Source>) -> SectionInput {
+        let r = render_section(markdown, false).unwrap();
+        SectionInput {
+            role,
+            heading: heading.into(),
+            html: r.html,
+            sources,
+            headings_demoted: r.headings_demoted,
+        }
+    }
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-05-04T10:00:00Z").unwrap().with_timezone(&Utc)
+    }
+
+    fn input(sections: Vec<SectionInput>) -> AssemblyInput {
+        AssemblyInput {
+            keyword: "customer retention".into(),
+            intent: SearchIntent::Informational,
+            title: "Customer retention: what it is and how to get it right".into(),
+            planned_sections: sections.len(),
+            sections,
+            site: Site {
+                name: Some("Northwind".into()),
+                base_url: Some("https://northwind.example/blog".into()),
+                language: "en".into(),
+            },
+            now: now(),
+            internal_links: vec![InternalLink {
+                anchor: "churn reduction".into(),
+                href: "/churn-reduction/".into(),
+                relation: LinkRelation::Spoke,
+            }],
+            guards: GuardConfig::default(),
+        }
+    }
+
+    const SENTENCES: &str = "Customer retention is the share of customers who stay with a business over a period. \
+        Keeping a customer costs less than winning a new one, so small gains in retention add up over the years. \
+        Good onboarding and quick support answers are the most reliable ways to keep customers.";
+
+    fn good() -> AssemblyInput {
+        let a = source("https://a.example/retention", "Retention basics");
+        let b = source("https://www.b.example/churn", "");
+        let evil = source("javascript:alert(1)", "Evil");
+        input(vec![
+            section(
+                SectionRole::Lead,
+                "Introduction",
+                &format!("Customer retention matters [1]. {SENTENCES}"),
+                vec![a.clone()],
+            ),
+            section(
+                SectionRole::Body,
+                "What customer retention means",
+                &format!("{SENTENCES} [1][2]\n\n{SENTENCES} [9]"),
+                vec![a.clone(), b.clone()],
+            ),
+            section(
+                SectionRole::Body,
+                "How to improve retention",
+                &format!("# Steps\n\n{SENTENCES} [2] [3]"),
+                vec![a, b, evil],
+            ),
+            section(
+                SectionRole::Conclusion,
+                "Key takeaways",
+                &format!("{SENTENCES} [1]"),
+                vec![source("https://b.example/churn/", "Churn")],
+            ),
+        ])
+    }
+
+    #[test]
+    fn a_complete_article_with_linked_deduplicated_references() {
+        let a = assemble(&good());
+        assert!(a.publishable(), "{:?}", a.guards.failures());
+        // a.example once, b.example (untitled: its site) once, the javascript: source unlinked,
+        // and the conclusion's differently written b.example URL is its own entry.
+        let titles: Vec<(&str, bool)> = a.references.iter().map(|r| (r.title.as_str(), r.linked)).collect();
+        assert_eq!(
+            titles,
+            vec![("Retention basics", true), ("b.example", true), ("Evil", false), ("Churn", true)]
+        );
+        assert!(
+            a.content_html
+                .contains("<sup class=\"cite\"><a href=\"#ref-2\" title=\"Source 2\">[2]</a></sup>")
+        );
+        assert!(a.content_html.contains("<li id=\"ref-1\"><a href=\"https://a.example/retention\" rel=\"nofollow noopener\">Retention basics</a>, a.example. Accessed May 4, 2026.</li>"), "{}", a.content_html);
+        assert!(a.content_html.contains("<li id=\"ref-3\">Evil. Accessed"));
+        assert!(!a.content_html.contains("javascript"));
+        assert!(!a.content_html.contains("[9]"));
+        let fixes = a.guards.fixes();
+        assert!(fixes.iter().any(|f| f.starts_with("citations_resolve: removed 1")), "{fixes:?}");
+        assert!(fixes.iter().any(|f| f.starts_with("heading_structure: demoted 1")), "{fixes:?}");
+        assert!(a.content_html.starts_with("<p>Customer retention matters"), "{}", a.content_html);
+        assert!(a.content_html.contains("<nav class=\"toc\">"));
+        assert!(
+            a.content_html
+                .contains("<h2 id=\"what-customer-retention-means\">What customer retention means</h2>")
+        );
+        assert!(a.content_html.contains("<a href=\"/churn-reduction/\">Churn reduction</a>"));
+        assert_eq!(a.canonical_url.as_deref(), Some("https://northwind.example/blog/customer-retention/"));
+        assert_eq!(a.slug, "customer-retention");
+        assert!(a.meta_title.chars().count() <= META_TITLE_MAX);
+        assert_eq!(
+            a.meta_description,
+            "Customer retention explained: the essentials, why it matters and how to get started. Based on 4 cited sources."
+        );
+        assert_eq!(a.json_ld["@type"], "Article");
+        assert_eq!(a.json_ld["author"]["name"], "Northwind");
+        assert_eq!(a.json_ld["datePublished"], "2026-05-04T10:00:00Z");
+        assert_eq!(a.json_ld["citation"].as_array().unwrap().len(), 4);
+        assert_eq!(
+            a.json_ld["mainEntityOfPage"]["@id"],
+            "https://northwind.example/blog/customer-retention/"
+        );
+        assert!(a.seo.total > 70.0 && a.quality.total > 60.0, "{:?} {:?}", a.seo, a.quality);
+        assert_eq!(
+            a.outline,
+            vec!["What customer retention means", "How to improve retention", "Key takeaways"]
+        );
+    }
+
+    #[test]
+    fn zero_sources_is_not_publishable_and_cannot_score_high() {
+        let mut i = good();
+        for s in &mut i.sections {
+            s.sources.clear();
+        }
+        let a = assemble(&i);
+        assert!(!a.publishable());
+        assert!(
+            a.guards.failures()[0].starts_with("sources: 0 distinct sources"),
+            "{:?}",
+            a.guards.failures()
+        );
+        assert!(a.seo.total <= 40.0 && a.quality.total <= 40.0);
+        assert!(!a.content_html.contains("References"));
+    }
+
+    #[test]
+    fn guards_fail_with_reasons_and_fix_what_is_safe() {
+        let mut i = good();
+        i.title = "A very long title that says nothing about the topic and goes on for far too long".into();
+        i.sections[2].html = "<p>Too short [1].</p>".into();
+        let a = assemble(&i);
+        assert!(a.title.starts_with("Customer retention: A very long"), "{}", a.title);
+        assert!(a.meta_title.chars().count() <= META_TITLE_MAX);
+        let fixes = a.guards.fixes();
+        assert!(
+            fixes.iter().any(|f| f.starts_with("keyword_in_title"))
+                && fixes.iter().any(|f| f.starts_with("meta_title_length"))
+        );
+        assert_eq!(a.guards.failures(), vec!["section_words: too short: How to improve retention (2 words)"]);
+        let stuffed = input(vec![
+            section(
+                SectionRole::Lead,
+                "",
+                "Customer retention customer retention customer retention [1].",
+                vec![source("https://a.example", "A")],
+            ),
+            section(
+                SectionRole::Body,
+                "Customer retention",
+                "Customer retention, customer retention [1].",
+                vec![source("https://a.example", "A")],
+            ),
+        ]);
+        let a = assemble(&stuffed);
+        let failed: Vec<String> = a.guards.failures();
+        assert!(failed.iter().any(|f| f.starts_with("keyword_density")), "{failed:?}");
+        let mut lead_only = input(vec![section(
+            SectionRole::Lead,
+            "",
+            &format!("{SENTENCES} [1]"),
+            vec![source("https://a.example", "A")],
+        )]);
+        lead_only.internal_links.clear();
+        let failed = assemble(&lead_only).guards.failures();
+        assert!(
+            failed.iter().any(|f| f.starts_with("heading_structure: 0 h1 in the body, 1 h2")),
+            "{failed:?}"
+        );
+    }
+
+    #[test]
+    fn meta_descriptions_fit_every_intent() {
+        let long: Vec<String> =
+            (0..12).map(|i| format!("A rather long heading number {i} about many things")).collect();
+        for intent in [
+            SearchIntent::Informational,
+            SearchIntent::Commercial,
+            SearchIntent::Transactional,
+            SearchIntent::Navigational,
+        ] {
+            for headings in [&long[..], &long[..1], &[][..]] {
+                let (d, _) = meta_description("ab testing", intent, headings, 3);
+                assert!(d.chars().count() <= META_DESCRIPTION_MAX, "{d}");
+                assert!(d.starts_with("A/B testing"), "{d}");
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        #[test]
+        fn assembly_is_total_and_safe(
+            keyword in "\\PC{0,30}",
+            title in "\\PC{0,120}",
+            bodies in proptest::collection::vec(("\\PC{0,40}", "\\PC{0,200}", 0usize..4), 0..5),
+            base in proptest::option::of("\\PC{0,30}"),
+        ) {
+            let sections: Vec<SectionInput> = bodies
+                .iter()
+                .enumerate()
+                .map(|(i, (heading, md, n))| SectionInput {
+                    role: if i == 0 { SectionRole::Lead } else { SectionRole::Body },
+                    heading: heading.clone(),
+                    html: render_section(md, false).map(|r| r.html).unwrap_or_default(),
+                    sources: (0..*n).map(|k| source(&format!("https://s{k}.example/{i}"), heading)).collect(),
+                    headings_demoted: 0,
+                })
+                .collect();
+            let mut i = input(sections);
+            i.keyword = keyword;
+            i.title = title;
+            i.site.base_url = base;
+            let a = assemble(&i);
+            prop_assert!(a.meta_title.chars().count() <= META_TITLE_MAX);
+            prop_assert!(a.meta_description.chars().count() <= META_DESCRIPTION_MAX);
+            let lower = a.content_html.to_lowercase();
+            prop_assert!(!lower.contains("<script") && !lower.contains("javascript:") && !lower.contains("<iframe"));
+            for r in &a.references {
+                let id = format!("id=\"ref-{}\"", r.number);
+                prop_assert!(a.content_html.contains(&id));
+            }
+            for part in a.content_html.split("href=\"#ref-").skip(1) {
+                let n: usize = part.split('"').next().unwrap_or("").parse().unwrap_or(0);
+                prop_assert!(n >= 1 && n <= a.references.len(), "dangling #ref-{}", n);
+            }
+            if a.references.is_empty() {
+                prop_assert!(!a.publishable() && a.seo.total <= 40.0 && a.quality.total <= 40.0);
+            }
+            prop_assert!(a.json_ld["@type"] == "Article");
+        }
     }
 }

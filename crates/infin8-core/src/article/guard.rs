@@ -8,7 +8,7 @@
 //! | `keyword_in_title` | the focus keyword is in the title | the keyword prefixed to the title |
 //! | `keyword_in_first_paragraph` | … in the first paragraph | — |
 //! | `keyword_in_heading` | … in at least one `<h2>`/`<h3>` | — |
-//! | `keyword_density` | occurrences × keyword words / words, in [`GuardConfig::keyword_density`] (percent) | — |
+//! | `keyword_density` | occurrences of the keyphrase per 100 words, in [`GuardConfig::keyword_density`] (percent) | — |
 //! | `meta_title_length` | meta title 1..=60 characters | cut at a word boundary |
 //! | `meta_description_length` | meta description 50..=160 characters | cut at a word boundary |
 //! | `reading_ease` | Flesch reading ease ≥ [`GuardConfig::min_reading_ease`] (English); other languages: reported, passes | — |

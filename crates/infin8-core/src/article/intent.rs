@@ -190,7 +190,9 @@ pub fn title_for(keyword: &str, intent: SearchIntent) -> String {
         SearchIntent::Informational if QUESTION.contains(&first) => {
             format!("{}? A clear answer", first_upper(kw.trim_end_matches('?')))
         }
-        SearchIntent::Informational => format!("{}: what it is and how to get it right", first_upper(&kw)),
+        SearchIntent::Informational => {
+            format!("{} explained: what matters and how to start", first_upper(&kw))
+        }
         SearchIntent::Commercial if w.iter().any(|x| x == "vs" || x == "versus") => {
             format!("{}: which one fits your team", first_upper(&kw))
         }
@@ -215,9 +217,9 @@ pub fn body_headings(keyword: &str, intent: SearchIntent) -> Vec<String> {
     let s = subject(keyword);
     match intent {
         SearchIntent::Informational => vec![
-            format!("What {s} means"),
-            format!("Why {s} matters"),
-            format!("How to get started with {s}"),
+            format!("The basics of {s}"),
+            format!("The case for {s}"),
+            format!("Getting started with {s}"),
         ],
         SearchIntent::Commercial => vec![
             format!("What to look for in {s}"),

@@ -194,6 +194,8 @@ pub enum SectionError {
 /// A section rendered from the model's text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RenderedSection {
+    /// The model's text that was kept (trimmed; without a dropped partial paragraph).
+    pub markdown: String,
     /// Sanitized HTML; citation markers are still text (`[n]`, numbered as the section's sources).
     pub html: String,
     /// The plain text.
@@ -239,7 +241,7 @@ pub fn render_section(markdown: &str, cut_at_limit: bool) -> Result<RenderedSect
         return Err(if dropped_partial { SectionError::Truncated } else { SectionError::NoText });
     }
     let citations = cited_numbers(&html);
-    Ok(RenderedSection { html, text, words, citations, headings_demoted, dropped_partial })
+    Ok(RenderedSection { markdown: source, html, text, words, citations, headings_demoted, dropped_partial })
 }
 
 /// The citation numbers (`[n]`) in the text nodes of `html` (not inside links or code), in order
