@@ -126,7 +126,7 @@ async fn fixture_file_overrides_generated_data() {
 #[tokio::test]
 async fn builtin_corpus_ranks_the_relevant_document_first() {
     let corpus = LocalCorpus::builtin();
-    assert_eq!(corpus.len(), 12);
+    assert_eq!(corpus.len(), 34);
     let hits = corpus.search(&WebSearchRequest::new("email marketing welcome sequence", 3)).await.unwrap();
     let hits = hits.value;
     assert_eq!(hits.len(), 3);
@@ -203,26 +203,29 @@ async fn scripted_subtopics_are_distinct_and_contain_the_keyword() {
 }
 
 #[tokio::test]
-async fn scripted_sections_cite_only_listed_sources() {
+async fn scripted_sections_quote_and_cite_only_listed_sources() {
     let llm = ScriptedLanguageModel::new();
-    let prompt = "Write the section \"Why it matters\" of an article.\nKeyword: email marketing\n\
-                  Sources:\n[1] Email basics — https://a.example\n[3] Retention — https://b.example\n";
+    let prompt = "Focus keyword: email marketing\nSection role: body\nSection heading: Why email marketing matters\n\
+                  Sources:\n[1] Email basics — https://a.example\nEmail marketing remains one of the cheapest channels for repeat sales.\n\
+                  [3] Retention — https://b.example\nEmail newsletters keep customers coming back between two purchases.\n\
+                  [4] Accounting — https://c.example\nSeparate business and personal bank accounts from the first day.\n";
     let out = llm.complete(&request("section", prompt, ResponseFormat::Text)).await.unwrap().value;
-    let html = out.content;
-    assert!(html.starts_with("<p>") && html.ends_with("</p>"), "{html}");
-    let text: String = html.replace("<p>", " ").replace("</p>", " ");
-    let words = text.split_whitespace().count();
-    assert!((120..=250).contains(&words), "{words} words");
-    assert!(html.contains("[1]") && html.contains("[3]"), "{html}");
-    assert!(!html.contains("[2]"));
-    assert!(html.to_lowercase().contains("email marketing"));
-    // Without sources in the prompt, no citation at all.
+    let md = out.content;
+    assert!(
+        md.contains("Email marketing remains one of the cheapest channels for repeat sales [1]."),
+        "{md}"
+    );
+    assert!(md.contains("[3]."), "{md}");
+    assert!(!md.contains("[2]") && !md.contains('<'), "{md}");
+    assert!(!md.contains("[4]"), "off topic: {md}");
+    // Without sources in the prompt, no citation and no filler.
     let bare =
         llm.complete(&request("section", "Keyword: email marketing", ResponseFormat::Text)).await.unwrap();
     assert!(!bare.value.content.contains('['));
-    // JSON format wraps the same kind of HTML.
+    assert!(bare.value.content.contains("No research source"));
+    // JSON format wraps the same Markdown.
     let json = llm.complete(&request("section", prompt, ResponseFormat::Json)).await.unwrap().value;
-    assert!(json.json.unwrap()["content_html"].as_str().unwrap().contains("[1]"));
+    assert!(json.json.unwrap()["content"].as_str().unwrap().contains("[1]"));
 }
 
 #[tokio::test]
@@ -491,11 +494,12 @@ mod engine_prompts {
 
     #[tokio::test]
     async fn section_prompt_of_the_engine() {
-        let prompt = "Article: Email marketing: a practical guide\nFocus keyword: email marketing\nSection 2 of 4: Why email marketing matters\n\
+        let prompt = "Article: Email marketing explained\nFocus keyword: email marketing\nSearch intent: informational — explain plainly\n\
+                      Section 2 of 4: Why email marketing matters\nSection role: body\nSection heading: Why email marketing matters\n\
                       Subtopics of the article: welcome sequences; segmentation\n\nSources:\n\
-                      [1] Email marketing basics — https://corpus.infin8.invalid/email-marketing-basics\nEmail marketing remains…\n\
-                      [2] Marketing automation — https://corpus.infin8.invalid/marketing-automation\nMarketing automation sends…\n\
-                      Write this section.";
+                      [1] Email marketing basics — https://corpus.infin8.invalid/email-marketing-basics\nEmail marketing remains one of the cheapest channels for repeat sales. Build the list with consent.\n\
+                      [2] Marketing automation — https://corpus.infin8.invalid/marketing-automation\nMarketing automation sends the right message when a customer acts, without manual work.\n\
+                      Write this section: two to four paragraphs.";
         let html = ScriptedLanguageModel::new()
             .complete(&request("section", prompt, ResponseFormat::Text))
             .await
@@ -698,4 +702,49 @@ async fn posts_listed_only_by_an_older_index_are_found() {
         serde_json::from_str(&std::fs::read_to_string(dir.path().join(INDEX_FILE)).unwrap()).unwrap();
     assert_eq!(index["old-key"]["file"], "old-post-1.html", "older entries survive a rebuild");
     assert_eq!(index["new-key"]["file"], new.remote_id.as_str());
+}
+
+/// A damaged `index.json` (documented as a listing only) does not fail publishing: the claims are
+/// the truth, the posts are found, and the next write rebuilds the index from them.
+#[tokio::test]
+async fn a_damaged_index_is_rebuilt_from_the_claims() {
+    let dir = tempfile::tempdir().unwrap();
+    let publisher = FilesystemPublisher::new(dir.path());
+    let first = publisher.create_post(&draft("k1", "First")).await.unwrap().value;
+    for damage in ["{ not json", "[1, 2, 3]", ""] {
+        std::fs::write(dir.path().join(INDEX_FILE), damage).unwrap();
+        assert_eq!(publisher.find_post("k1").await.unwrap(), Some(first.clone()), "{damage:?}");
+        let again = FilesystemPublisher::new(dir.path()).create_post(&draft("k1", "First")).await.unwrap();
+        assert_eq!(again.value, first);
+        let index: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join(INDEX_FILE)).unwrap()).unwrap();
+        assert_eq!(index["k1"]["file"], first.remote_id.as_str(), "rebuilt after {damage:?}");
+    }
+    std::fs::write(dir.path().join(INDEX_FILE), "garbage").unwrap();
+    let second = publisher.create_post(&draft("k2", "Second")).await.unwrap().value;
+    let index: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join(INDEX_FILE)).unwrap()).unwrap();
+    assert_eq!(index["k1"]["file"], first.remote_id.as_str());
+    assert_eq!(index["k2"]["file"], second.remote_id.as_str());
+}
+
+/// The page carries the canonical URL and JSON-LD of `provenance.seo`, safely embedded.
+#[tokio::test]
+async fn pages_carry_canonical_and_json_ld() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = draft("k-seo", "Title");
+    d.provenance = serde_json::json!({ "seo": {
+        "canonical_url": "https://example.com/crm/",
+        "json_ld": { "@type": "Article", "headline": "</script><script>alert(1)</script>" }
+    }});
+    let post = FilesystemPublisher::new(dir.path()).create_post(&d).await.unwrap().value;
+    let page = std::fs::read_to_string(dir.path().join(&post.remote_id)).unwrap();
+    assert!(page.contains("<link rel=\"canonical\" href=\"https://example.com/crm/\">"));
+    assert!(page.contains("<script type=\"application/ld+json\">"));
+    assert!(!page.contains("</script><script>alert(1)"));
+    d.provenance["seo"]["canonical_url"] = serde_json::json!("javascript:alert(1)");
+    d.idempotency_key = "k-seo-2".into();
+    let post = FilesystemPublisher::new(dir.path()).create_post(&d).await.unwrap().value;
+    let page = std::fs::read_to_string(dir.path().join(&post.remote_id)).unwrap();
+    assert!(!page.contains("rel=\"canonical\""));
 }

@@ -1,8 +1,12 @@
-//! Articles and their sections: the model, planning and metrics rules.
+//! Articles and their sections: the model, planning, rendering and metrics rules.
 
+pub mod assemble;
+pub mod guard;
+pub mod intent;
 pub mod metrics;
 pub mod model;
 pub mod plan;
+pub mod render;
 pub mod score;
 pub mod slug;
 

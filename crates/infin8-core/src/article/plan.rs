@@ -1,6 +1,8 @@
 //! Article planning rules: the outline, and the meta fields cut to their limits at a word
 //! boundary.
 
+use super::intent::{body_headings, conclusion_heading, display_keyword, title_fits, title_for};
+use crate::keyword::SearchIntent;
 use serde::{Deserialize, Serialize};
 
 /// The longest meta title, in characters.
@@ -10,6 +12,19 @@ pub const META_DESCRIPTION_MAX: usize = 160;
 /// The longest excerpt, in characters.
 pub const EXCERPT_MAX: usize = 300;
 
+/// What a section is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SectionRole {
+    /// The lead: the opening paragraphs, shown without a heading.
+    Lead,
+    /// A body section under its `<h2>`.
+    #[default]
+    Body,
+    /// The conclusion, last, under its `<h2>`.
+    Conclusion,
+}
+
 /// One planned section.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlannedSection {
@@ -17,6 +32,17 @@ pub struct PlannedSection {
     pub heading: String,
     /// The web research query for the section.
     pub research_query: String,
+    /// What the section is for (outlines stored before roles existed read as all body).
+    #[serde(default)]
+    pub role: SectionRole,
+}
+
+impl PlannedSection {
+    /// A body section.
+    #[must_use]
+    pub fn body(heading: impl Into<String>, research_query: impl Into<String>) -> Self {
+        Self { heading: heading.into(), research_query: research_query.into(), role: SectionRole::Body }
+    }
 }
 
 /// An article outline: a title and its sections in order.
@@ -33,62 +59,97 @@ fn tidy(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Builds a usable outline from a model's proposal: headings tidied, blank and repeated
-/// headings dropped, a missing research query becomes `"{keyword} {heading}"`, at most
-/// `max_sections` sections. When fewer than two usable sections remain, the outline falls back to
-/// one section per subtopic between an introduction and a conclusion (then cut to
-/// `max_sections`, keeping the conclusion). A blank title becomes the keyword, capitalized.
+/// Headings a model proposes for its own introduction or conclusion, which the outline replaces
+/// with its lead and conclusion.
+fn is_frame_heading(heading: &str) -> bool {
+    let h = heading.to_lowercase();
+    [
+        "introduction",
+        "intro",
+        "conclusion",
+        "summary",
+        "final thoughts",
+        "key takeaways",
+        "wrapping up",
+        "in closing",
+    ]
+    .iter()
+    .any(|p| h.starts_with(p))
+}
+
+/// Builds a usable outline from a model's proposal, for a keyword of `intent`:
+///
+/// - the title is the model's when it [fits the intent](super::intent::title_fits) (contains the
+///   keyword; a transactional one promises no guide), else [`title_for`](super::intent::title_for);
+/// - a lead (no heading, researched on the keyword), the body sections, and a conclusion whose
+///   heading fits the intent, at most `max_sections` in all (at least 3);
+/// - body headings tidied; blank, repeated and introduction/conclusion headings dropped; a missing
+///   research query becomes `"{keyword} {heading}"`. When fewer than two usable body sections
+///   remain, the body falls back to the intent's headings around one section per subtopic.
 #[must_use]
 pub fn plan_outline(
     keyword: &str,
+    intent: SearchIntent,
     proposed_title: &str,
     proposed: &[PlannedSection],
     subtopics: &[String],
     max_sections: usize,
 ) -> Outline {
-    let max = max_sections.max(2);
+    let max_body = max_sections.max(3) - 2;
     let mut seen = std::collections::HashSet::new();
-    let mut sections: Vec<PlannedSection> = proposed
+    let mut body: Vec<PlannedSection> = proposed
         .iter()
         .filter_map(|s| {
             let heading = tidy(&s.heading);
-            if heading.is_empty() || !seen.insert(heading.to_lowercase()) {
+            if heading.is_empty() || is_frame_heading(&heading) || !seen.insert(heading.to_lowercase()) {
                 return None;
             }
             let query = tidy(&s.research_query);
             let research_query = if query.is_empty() { format!("{keyword} {heading}") } else { query };
-            Some(PlannedSection { heading, research_query })
+            Some(PlannedSection::body(heading, research_query))
         })
         .collect();
-    if sections.len() < 2 {
-        sections = fallback_sections(keyword, subtopics);
-        if sections.len() > max {
-            let last = sections.pop();
-            sections.truncate(max - 1);
-            sections.extend(last);
-        }
+    if body.len() < 2 {
+        body = fallback_sections(keyword, intent, subtopics);
     }
-    sections.truncate(max);
+    body.truncate(max_body);
     let title = tidy(proposed_title);
-    let title = if title.is_empty() { capitalize(keyword) } else { title };
+    let title = if title_fits(&title, keyword, intent) { title } else { title_for(keyword, intent) };
+    let mut sections = vec![PlannedSection {
+        heading: "Introduction".to_string(),
+        research_query: keyword.trim().to_string(),
+        role: SectionRole::Lead,
+    }];
+    sections.extend(body);
+    let closing = match intent {
+        SearchIntent::Transactional => "pricing plans",
+        SearchIntent::Commercial => "comparison checklist",
+        SearchIntent::Informational | SearchIntent::Navigational => "best practices",
+    };
+    sections.push(PlannedSection {
+        heading: conclusion_heading(intent).to_string(),
+        research_query: format!("{} {closing}", keyword.trim()),
+        role: SectionRole::Conclusion,
+    });
     Outline { title, sections }
 }
 
-fn fallback_sections(keyword: &str, subtopics: &[String]) -> Vec<PlannedSection> {
-    let mut out = vec![PlannedSection {
-        heading: format!("What is {keyword}?"),
-        research_query: format!("{keyword} overview"),
-    }];
+fn fallback_sections(keyword: &str, intent: SearchIntent, subtopics: &[String]) -> Vec<PlannedSection> {
+    let mut headings = body_headings(keyword, intent).into_iter();
+    let mut out: Vec<PlannedSection> =
+        headings.next().map(|h| PlannedSection::body(h, format!("{keyword} overview"))).into_iter().collect();
+    let mut seen: std::collections::HashSet<String> = out.iter().map(|s| s.heading.to_lowercase()).collect();
     for s in subtopics {
-        let heading = capitalize(&tidy(s));
-        if !heading.is_empty() {
-            out.push(PlannedSection { research_query: format!("{keyword} {}", tidy(s)), heading });
+        let heading = capitalize(&display_keyword(&tidy(s)));
+        if !heading.is_empty() && seen.insert(heading.to_lowercase()) {
+            out.push(PlannedSection::body(heading, format!("{keyword} {}", tidy(s))));
         }
     }
-    out.push(PlannedSection {
-        heading: format!("Getting started with {keyword}"),
-        research_query: format!("{keyword} best practices"),
-    });
+    for h in headings {
+        if seen.insert(h.to_lowercase()) {
+            out.push(PlannedSection::body(h.clone(), format!("{keyword} {h}")));
+        }
+    }
     out
 }
 
@@ -280,31 +341,54 @@ mod tests {
     use proptest::prelude::*;
 
     fn ps(h: &str, q: &str) -> PlannedSection {
-        PlannedSection { heading: h.into(), research_query: q.into() }
+        PlannedSection::body(h, q)
     }
 
     #[test]
-    fn outline_tidies_dedupes_and_fills_queries() {
+    fn outline_tidies_dedupes_fills_queries_and_frames() {
         let o = plan_outline(
             "crm",
+            SearchIntent::Commercial,
             " Best  CRM ",
-            &[ps("Intro", ""), ps("intro", "x"), ps(" Pricing ", "crm price")],
+            &[
+                ps("Intro", ""),
+                ps("Setup", ""),
+                ps("setup", "x"),
+                ps(" Pricing ", "crm price"),
+                ps("Conclusion", ""),
+            ],
             &[],
             8,
         );
         assert_eq!(o.title, "Best CRM");
-        assert_eq!(o.sections, vec![ps("Intro", "crm Intro"), ps("Pricing", "crm price")]);
+        let roles: Vec<SectionRole> = o.sections.iter().map(|s| s.role).collect();
+        assert_eq!(
+            roles,
+            vec![SectionRole::Lead, SectionRole::Body, SectionRole::Body, SectionRole::Conclusion]
+        );
+        assert_eq!(o.sections[1..3], [ps("Setup", "crm Setup"), ps("Pricing", "crm price")]);
+        assert_eq!(o.sections[3].heading, "Which option fits you");
     }
 
     #[test]
-    fn outline_falls_back_to_subtopics_and_keeps_conclusion() {
+    fn outline_falls_back_by_intent_within_the_limit() {
         let subs: Vec<String> =
             ["pricing", "setup", "integrations", "security"].iter().map(|s| (*s).into()).collect();
-        let o = plan_outline("crm", "", &[ps("only one", "")], &subs, 4);
-        assert_eq!(o.title, "Crm");
-        assert_eq!(o.sections.len(), 4);
-        assert_eq!(o.sections[1].heading, "Pricing");
-        assert_eq!(o.sections[3].heading, "Getting started with crm");
+        let o = plan_outline(
+            "crm pricing",
+            SearchIntent::Transactional,
+            "Crm pricing: a practical guide",
+            &[ps("only one", "")],
+            &subs,
+            5,
+        );
+        assert_eq!(o.title, "CRM pricing: plans, costs and how to start");
+        assert_eq!(o.sections.len(), 5);
+        assert_eq!(o.sections[1].heading, "Plans and what they include");
+        assert_eq!(o.sections[2].heading, "Pricing");
+        assert_eq!(o.sections[4].role, SectionRole::Conclusion);
+        let tiny = plan_outline("crm", SearchIntent::Informational, "", &[], &[], 1);
+        assert_eq!(tiny.sections.len(), 3);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The engine's configuration: thresholds, per-step limits, concurrency, locale, TTLs, gates.
 
+use crate::article::guard::GuardConfig;
 use crate::cluster::hub_spoke::HubSpokeConfig;
 use crate::cluster::serp_overlap::SerpOverlapConfig;
 use crate::cluster::validate::ValidationRules;
@@ -258,6 +259,11 @@ pub struct PipelineConfig {
     pub post_status: PostStatus,
     /// Categories given to published posts.
     pub post_categories: Vec<String>,
+    /// The article guards' thresholds (step 9).
+    pub article_guards: GuardConfig,
+    /// The base of articles' canonical URLs (`https://example.com/blog/`; the canonical URL is
+    /// `{base}{slug}/`). Default: the organization's website URL.
+    pub canonical_base_url: Option<String>,
 }
 
 impl Default for PipelineConfig {
@@ -280,6 +286,8 @@ impl Default for PipelineConfig {
             retry: RetryPolicy::default(),
             post_status: PostStatus::Draft,
             post_categories: Vec::new(),
+            article_guards: GuardConfig::default(),
+            canonical_base_url: None,
         }
     }
 }

@@ -89,15 +89,22 @@ fn io_error(what: &str, path: &Path, e: &std::io::Error) -> ProviderError {
     ProviderError::unavailable(FILESYSTEM_PLATFORM, format!("{what} {}: {e}", path.display()))
 }
 
+/// The index's entries. A damaged index (not JSON, or not a key → post map) reads as empty: it is
+/// only a listing, rebuilt from the claims on the next write ([`refresh_index`]), never the
+/// source of truth.
 fn read_index(dir: &Path) -> Result<BTreeMap<String, IndexEntry>, ProviderError> {
     let path = dir.join(INDEX_FILE);
     match std::fs::read_to_string(&path) {
-        Ok(text) => serde_json::from_str(&text).map_err(|e| {
-            ProviderError::decode(FILESYSTEM_PLATFORM, format!("{}: {e}", path.display()), &text)
-        }),
+        Ok(text) => Ok(serde_json::from_str(&text).unwrap_or_default()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
         Err(e) => Err(io_error("cannot read", &path, &e)),
     }
+}
+
+/// Whether the index file exists but cannot be read as a listing.
+fn index_damaged(dir: &Path) -> bool {
+    std::fs::read_to_string(dir.join(INDEX_FILE))
+        .is_ok_and(|text| serde_json::from_str::<BTreeMap<String, IndexEntry>>(&text).is_err())
 }
 
 /// A temporary file next to `path`, unique among every publisher of every process.
@@ -227,6 +234,31 @@ fn file_name(draft: &PostDraft) -> String {
     format!("{slug}-{:08x}.html", hash_str(&draft.idempotency_key) as u32)
 }
 
+/// Page style: a readable article column (the filesystem pages are meant to be opened).
+const PAGE_STYLE: &str = "body{font:18px/1.65 Georgia,'Times New Roman',serif;color:#222;margin:0;background:#fafafa}\
+article{max-width:720px;margin:2.5rem auto;padding:0 1.25rem 3rem;background:#fff}\
+h1{font:700 2.2rem/1.2 system-ui,sans-serif;margin:1.5rem 0 1rem}h2,h3{font-family:system-ui,sans-serif;line-height:1.3}\
+h2{margin-top:2.2rem}sup.cite a{text-decoration:none;font-size:.75em}nav.toc{background:#f3f5f8;padding:.6rem 1.2rem;border-radius:6px}\
+ol.references{font-size:.9rem;color:#444}aside.related{border-top:1px solid #ddd;margin-top:2rem}\
+p.meta{font:14px system-ui,sans-serif;color:#666}";
+
+/// The canonical URL and JSON-LD carried in a draft's provenance (`provenance.seo`), if any.
+fn seo_head(draft: &PostDraft) -> String {
+    let seo = &draft.provenance["seo"];
+    let mut head = String::new();
+    if let Some(url) = seo["canonical_url"].as_str()
+        && url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+    {
+        head.push_str(&format!("<link rel=\"canonical\" href=\"{}\">\n", escape_html(url)));
+    }
+    if seo["json_ld"].is_object() {
+        // `</` inside a script block would end it early: escape it the JSON way.
+        let json = seo["json_ld"].to_string().replace("</", "<\\/");
+        head.push_str(&format!("<script type=\"application/ld+json\">{json}</script>\n"));
+    }
+    head
+}
+
 /// The complete HTML page of a post.
 pub(crate) fn render_page(draft: &PostDraft) -> String {
     let meta_title = draft.meta_title.as_deref().unwrap_or(&draft.title);
@@ -242,16 +274,22 @@ pub(crate) fn render_page(draft: &PostDraft) -> String {
     // `</` inside a script block would end it early: escape it the JSON way.
     let provenance = provenance.to_string().replace("</", "<\\/");
     let keywords = draft.tags.iter().chain(&draft.categories).cloned().collect::<Vec<_>>().join(", ");
+    let byline = draft.provenance["keyword"]
+        .as_str()
+        .map(|k| format!("<p class=\"meta\">Focus keyword: {}</p>\n", escape_html(k)))
+        .unwrap_or_default();
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n\
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n\
          <meta name=\"description\" content=\"{description}\">\n<meta name=\"keywords\" content=\"{keywords}\">\n\
-         <meta name=\"infin8-idempotency-key\" content=\"{key}\">\n\
+         <meta name=\"infin8-idempotency-key\" content=\"{key}\">\n{seo}<style>{PAGE_STYLE}</style>\n\
          <script type=\"application/json\" id=\"infin8-provenance\">{provenance}</script>\n</head>\n<body>\n<article>\n\
-         <h1>{h1}</h1>\n{content}\n</article>\n</body>\n</html>\n",
+         <h1>{h1}</h1>\n{byline}{content}\n</article>\n</body>\n</html>\n",
         title = escape_html(meta_title),
         description = escape_html(description),
         keywords = escape_html(&keywords),
         key = escape_html(&draft.idempotency_key),
+        seo = seo_head(draft),
         h1 = escape_html(&draft.title),
         content = draft.content_html,
     )
@@ -310,7 +348,7 @@ impl Publisher for FilesystemPublisher {
             if wrote {
                 write_atomic(&path, render_page(&draft).as_bytes())?;
             }
-            if wrote || !read_index(dir)?.contains_key(key) {
+            if wrote || index_damaged(dir) || !read_index(dir)?.contains_key(key) {
                 refresh_index(dir)?;
             }
             let post = published(dir, &entry);

@@ -21,8 +21,8 @@ pub const BUILTIN_CORPUS_BASE_URL: &str = "https://corpus.infin8.invalid/";
 const K1: f64 = 1.2;
 /// BM25 length normalization.
 const B: f64 = 0.75;
-/// Words in a returned excerpt.
-const EXCERPT_WORDS: usize = 60;
+/// Most words in a returned excerpt (whole sentences; a longer single sentence is cut).
+const EXCERPT_WORDS: usize = 120;
 
 #[derive(Debug, Clone)]
 struct Document {
@@ -34,7 +34,7 @@ struct Document {
 }
 
 /// An offline [`WebResearch`]: BM25 search over a folder of `.txt` and `.md` files (or a built-in
-/// dozen short business and marketing documents), returning each hit as a [`Source`] whose
+/// few dozen short documents on business, marketing and product analytics), returning each hit as a [`Source`] whose
 /// content is the best-matching excerpt and whose score is in `0..=1`.
 ///
 /// URLs are `file://` URLs of the documents, or a configured base URL joined with the file's
@@ -57,7 +57,7 @@ impl Default for LocalCorpus {
 }
 
 impl LocalCorpus {
-    /// The built-in corpus (12 documents, URLs under [`BUILTIN_CORPUS_BASE_URL`]).
+    /// The built-in corpus (34 documents, URLs under [`BUILTIN_CORPUS_BASE_URL`]).
     #[must_use]
     pub fn builtin() -> Self {
         let docs = BUILTIN_DOCUMENTS
@@ -286,28 +286,50 @@ fn domain_allowed(url: &str, include: &[String], exclude: &[String]) -> bool {
     }
 }
 
-/// The window of [`EXCERPT_WORDS`] words of `body` that contains the most query terms.
+/// The run of whole sentences of `body`, at most [`EXCERPT_WORDS`] words, holding the most query
+/// terms (the earliest such run on ties); `…` marks text left out before or after it.
 fn excerpt(body: &str, query: &[String]) -> String {
     let tokens: Vec<&str> = body.split_whitespace().collect();
     if tokens.len() <= EXCERPT_WORDS {
         return tokens.join(" ");
     }
-    let hit = |t: &str| words(t).iter().any(|w| query.contains(w));
-    let hits: Vec<usize> = tokens.iter().map(|t| usize::from(hit(t))).collect();
-    let mut window: usize = hits.iter().take(EXCERPT_WORDS).sum();
-    let (mut best, mut best_start) = (window, 0);
-    for start in 1..=tokens.len() - EXCERPT_WORDS {
-        window = window + hits[start + EXCERPT_WORDS - 1] - hits[start - 1];
-        if window > best {
-            best = window;
-            best_start = start;
+    // Sentences as token ranges: a token ending in . ! ? closes one.
+    let mut sentences: Vec<(usize, usize)> = Vec::new();
+    let mut start = 0;
+    for (i, t) in tokens.iter().enumerate() {
+        if t.ends_with(['.', '!', '?']) || i + 1 == tokens.len() {
+            sentences.push((start, i + 1));
+            start = i + 1;
         }
     }
-    let mut text = tokens[best_start..best_start + EXCERPT_WORDS].join(" ");
-    if best_start > 0 {
+    let hit = |t: &str| words(t).iter().any(|w| query.contains(w));
+    let hits: Vec<usize> =
+        sentences.iter().map(|(a, b)| tokens[*a..*b].iter().filter(|t| hit(t)).count()).collect();
+    let (mut best, mut best_range) = (0, (0, 0));
+    for first in 0..sentences.len() {
+        let mut score = 0;
+        let mut last = first;
+        while last < sentences.len() && sentences[last].1 - sentences[first].0 <= EXCERPT_WORDS {
+            score += hits[last];
+            last += 1;
+        }
+        if last > first && (score > best || best_range == (0, 0)) {
+            best = score;
+            best_range = (first, last);
+        }
+    }
+    let (first, last) = best_range;
+    let (from, to) = if last > first {
+        (sentences[first].0, sentences[last - 1].1)
+    } else {
+        // One sentence longer than the limit: its start, cut.
+        (sentences[first].0, sentences[first].0 + EXCERPT_WORDS)
+    };
+    let mut text = tokens[from..to].join(" ");
+    if from > 0 {
         text.insert_str(0, "… ");
     }
-    if best_start + EXCERPT_WORDS < tokens.len() {
+    if to < tokens.len() {
         text.push_str(" …");
     }
     text

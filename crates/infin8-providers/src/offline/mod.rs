@@ -4,7 +4,7 @@
 //! |---|---|---|
 //! | keywords + SERP | [`FixtureKeywords`] | generated (or fixture-file) keyword data about the business's topics |
 //! | web research | [`LocalCorpus`] | BM25 over a folder of `.txt`/`.md` files, or a built-in corpus |
-//! | language model | [`ScriptedLanguageModel`] | a stand-in producing structurally valid answers |
+//! | language model | [`ScriptedLanguageModel`] | a stand-in producing structurally valid answers; its sections quote the research they cite (extractive, marked offline) |
 //! | embedder | [`HashingEmbedder`] | character n-gram feature hashing (a real lexical embedding) |
 //! | publisher | [`FilesystemPublisher`] | HTML files plus an `index.json`, idempotent by key across processes |
 //!
@@ -30,6 +30,7 @@ mod fixture_keywords;
 mod hashing_embedder;
 mod keyword_vocabulary;
 mod local_corpus;
+mod offline_writer;
 mod pricing;
 mod schema_walker;
 mod scripted_llm;

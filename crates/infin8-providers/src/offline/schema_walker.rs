@@ -2,7 +2,7 @@
 
 use super::determinism::SeededRng;
 use super::scripted_llm::Context;
-use super::text::{capitalize, slugify, truncate_chars};
+use super::text::{slugify, truncate_chars};
 use crate::json_schema::{is_valid_within, resolve_ref};
 use serde_json::{Map, Value};
 
@@ -120,8 +120,10 @@ impl SchemaWalker<'_> {
         let lo = if min == 0 && max > 0 { 1 } else { min };
         let n = self.rng.between(i64::try_from(lo).unwrap_or(0), i64::try_from(max.min(64)).unwrap_or(64));
         let items = obj.get("items").cloned().unwrap_or(Value::Object(Map::new()));
-        // Vary which phrases lists start with; ICP lists follow the prompt's order.
-        let offset = if self.context.task == "icp" { 0 } else { self.rng.index(16) };
+        // Vary which phrases lists start with; ICP lists follow the prompt's order, outlines their
+        // intent's order.
+        let offset =
+            if matches!(self.context.task.as_str(), "icp" | "outline") { 0 } else { self.rng.index(16) };
         let mut out: Vec<Value> = Vec::new();
         for i in 0..usize::try_from(n).unwrap_or(0) {
             let mut v = self.generate(&items, name, Some(i + offset), depth + 1);
@@ -180,8 +182,9 @@ impl SchemaWalker<'_> {
             Some("uri" | "url" | "iri") => format!("https://example.com/{}", slugify(&self.context.keyword)),
             Some("uuid") => "00000000-0000-4000-8000-000000000000".to_string(),
             _ if icp.is_some() => icp.unwrap_or_default(),
-            _ if lname.contains("title") && index.is_none() => {
-                format!("{}: a practical guide", capitalize(&self.context.keyword))
+            _ if lname.contains("title") && index.is_none() => self.context.title(),
+            _ if lname.contains("query") && self.context.task == "outline" => {
+                self.context.outline_query(index.unwrap_or(0))
             }
             _ if ["title", "heading", "name", "subtopic", "topic", "keyword", "phrase", "query"]
                 .iter()

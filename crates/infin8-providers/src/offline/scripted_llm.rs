@@ -1,12 +1,15 @@
 //! A scripted stand-in for a language model: deterministic, offline, structurally valid.
 
 use super::determinism::{SeededRng, stable_hash};
+use super::offline_writer::write_section;
 use super::pricing::{ESTIMATE_MAX_TOKENS, OfflinePrices, chars_to_tokens};
 use super::schema_walker::SchemaWalker;
-use super::text::{capitalize, content_words, escape_html, truncate_chars};
+use super::text::{capitalize, content_words, truncate_chars};
 use crate::json_schema::validate;
 use async_trait::async_trait;
 use infin8_core::Usd;
+use infin8_core::article::intent::{classify_intent, title_for};
+use infin8_core::keyword::SearchIntent;
 use infin8_core::provider::{
     ChatRole, Completion, CompletionRequest, LanguageModel, Metered, ProviderError, ProviderUsage,
     ResponseFormat,
@@ -18,7 +21,8 @@ pub const SCRIPTED_MODEL_NAME: &str = "scripted-offline";
 
 /// A **stand-in** [`LanguageModel`]: no model, no network. It answers every prompt with output of
 /// the requested *shape*, built from the prompt's own words, so pipelines, examples and tests run
-/// end to end. The prose is filler, not writing; never publish it.
+/// end to end. Its sections quote the research it is given; everything else is scaffolding, not
+/// writing: review before publishing.
 ///
 /// - [`ResponseFormat::JsonSchema`]: a JSON value valid against the given schema, produced by
 ///   walking it (`object` → every property, required ones included; `array` → `minItems` to
@@ -27,11 +31,16 @@ pub const SCRIPTED_MODEL_NAME: &str = "scripted-offline";
 ///   `enum` → its first value; `const`, `anyOf`/`oneOf` (first option), `allOf`, local `$ref`).
 ///   `pattern` is not honoured. The answer is checked with [`crate::json_schema::validate`].
 /// - Known tasks get nicer content: `"subtopics"` → distinct phrases containing the keyword;
-///   `"outline"` → section headings; `"section"` → HTML paragraphs.
-/// - [`ResponseFormat::Text`] with task `"section"`: 120–250 words of `<p>…</p>` paragraphs that
-///   cite the numbered sources listed in the prompt (`[1]`, `[2]`, …): only numbers that appear
-///   in the prompt as `[n]` are cited. [`ResponseFormat::Json`] with task `"section"` wraps the
-///   same HTML as `{"content_html": "…"}`; other tasks get `{"text": "…"}` or a plain sentence.
+///   `"outline"` → section headings that fit the prompt's `Search intent:` line (a guide for an
+///   informational keyword, a comparison for a commercial one, plans and steps for a
+///   transactional one), naming the keyword's subject (`best crm` → `CRM`).
+/// - [`ResponseFormat::Text`] with task `"section"`: the **offline writer**, extractive: whole
+///   sentences quoted from the sources listed in the prompt (`[n] title — url` and their
+///   excerpts), chosen for the section's heading (`Section heading:`) and the focus keyword, each
+///   followed by its source's number, as Markdown paragraphs; the lead (`Section role: lead`)
+///   opens by saying it is an offline draft. Nothing is invented; with no source it says so.
+///   [`ResponseFormat::Json`] with task `"section"` wraps the same Markdown as
+///   `{"content": "…"}`; other tasks get `{"text": "…"}` or a plain sentence.
 /// - The keyword is taken from a `keyword: …` (or `topic: …`) line of the prompt, else the first
 ///   double-quoted phrase, else the first content words.
 /// - Deterministic: the same request always gives the same answer (seeded by a hash of it).
@@ -87,7 +96,7 @@ impl ScriptedLanguageModel {
             }
             ResponseFormat::Json => {
                 let value = if request.task == "section" {
-                    json!({ "content_html": section_html(&prompt, &context, &mut rng) })
+                    json!({ "content": write_section(&prompt, &context.keyword) })
                 } else {
                     json!({ "text": context.sentence(&mut rng, 12) })
                 };
@@ -95,7 +104,7 @@ impl ScriptedLanguageModel {
             }
             ResponseFormat::Text => {
                 let text = if request.task == "section" {
-                    section_html(&prompt, &context, &mut rng)
+                    write_section(&prompt, &context.keyword)
                 } else {
                     context.sentence(&mut rng, 24)
                 };
@@ -168,6 +177,8 @@ pub(super) struct Context {
     pub(super) task: String,
     /// Audiences listed on a `Target audiences: a, b` line, if any.
     audiences: Vec<String>,
+    /// The search intent of a `Search intent: …` line, lower-cased, if any.
+    intent: Option<String>,
 }
 
 impl Context {
@@ -199,7 +210,13 @@ impl Context {
                     .collect()
             })
             .unwrap_or_default();
-        Self { keyword, words, task: task.to_string(), audiences }
+        let intent = prompt.lines().find_map(|l| {
+            let lower = l.trim().to_lowercase();
+            lower.strip_prefix("search intent:").map(|rest| {
+                rest.split(|c: char| !c.is_alphabetic()).find(|w| !w.is_empty()).unwrap_or("").to_string()
+            })
+        });
+        Self { keyword, words, task: task.to_string(), audiences, intent }
     }
 
     /// An ICP field's `index`-th value, by the field's name.
@@ -244,20 +261,67 @@ impl Context {
         format!("{}.", parts.join(" "))
     }
 
+    /// An article title for the keyword that fits the prompt's search intent.
+    pub(super) fn title(&self) -> String {
+        let intent = match self.intent.as_deref() {
+            Some("transactional") => SearchIntent::Transactional,
+            Some("commercial") => SearchIntent::Commercial,
+            Some("navigational") => SearchIntent::Navigational,
+            Some("informational") => SearchIntent::Informational,
+            _ => classify_intent(&self.keyword, None),
+        };
+        title_for(&self.keyword, intent)
+    }
+
+    /// Outline headings for the prompt's search intent, each with what to research for it.
+    fn outline_templates(&self) -> &'static [(&'static str, &'static str)] {
+        match self.intent.as_deref() {
+            Some("transactional") => &[
+                ("{S} plans and what they include", "plans pricing"),
+                ("What drives {s} pricing", "pricing cost"),
+                ("What to check before you sign up", "contract trial"),
+                ("How to get started with {s}", "setup"),
+                ("Setting up {s} in the first week", "onboarding"),
+                ("Getting value from {s} quickly", "activation"),
+            ],
+            Some("commercial") => &[
+                ("What to look for in {s}", "criteria"),
+                ("How the leading {s} options compare", "comparison"),
+                ("{S} pricing and total cost", "pricing cost"),
+                ("Questions to ask before choosing {s}", "questions"),
+                ("Common {s} buying mistakes", "mistakes"),
+                ("Measuring {s} results", "metrics"),
+            ],
+            Some("navigational") => &[
+                ("What {s} offers", "features"),
+                ("Where to find what you need", "support documentation"),
+                ("Alternatives to {s}", "alternatives"),
+            ],
+            _ => &[
+                ("The basics of {s}", "definition"),
+                ("The case for {s}", "benefits"),
+                ("{S} in practice", "examples"),
+                ("Getting started with {s}", "getting started"),
+                ("Common mistakes with {s}", "mistakes"),
+                ("Measuring results with {s}", "metrics"),
+            ],
+        }
+    }
+
+    /// The research query of the `index`-th outline heading: the keyword and the heading's topic.
+    pub(super) fn outline_query(&self, index: usize) -> String {
+        let templates = self.outline_templates();
+        let (_, topic) = templates.get(index % templates.len().max(1)).copied().unwrap_or(("", "overview"));
+        format!("{} {topic}", self.keyword)
+    }
+
     /// A phrase naming the `index`-th item of a list, distinct for distinct indexes.
     pub(super) fn phrase(&self, index: usize, rng_offset: usize) -> String {
         let kw = &self.keyword;
+        let subject = infin8_core::article::intent::subject(kw);
+        let outline: Vec<&str> = self.outline_templates().iter().map(|(h, _)| *h).collect();
         let templates: &[&str] = if self.task == "outline" {
-            &[
-                "What is {kw}",
-                "Why {kw} matters",
-                "How {kw} works",
-                "Choosing the right {kw}",
-                "{kw} best practices",
-                "Common {kw} mistakes",
-                "Measuring {kw} results",
-                "Getting started with {kw}",
-            ]
+            &outline
         } else {
             &[
                 "{kw} for beginners",
@@ -276,7 +340,8 @@ impl Context {
         };
         let len = templates.len();
         let template = templates.get((index + rng_offset) % len).copied().unwrap_or("{kw}");
-        let text = template.replace("{kw}", kw);
+        let text =
+            template.replace("{kw}", kw).replace("{S}", &capitalize(&subject)).replace("{s}", &subject);
         let text = if self.task == "outline" { capitalize(&text) } else { text };
         if index >= len { format!("{text} (part {})", index / len + 1) } else { text }
     }
@@ -318,81 +383,6 @@ fn find_keyword(prompt: &str) -> Option<String> {
     None
 }
 
-/// Numbers cited in the prompt as `[n]`, in order of first appearance.
-fn cited_numbers(prompt: &str) -> Vec<u32> {
-    let mut out = Vec::new();
-    let mut rest = prompt;
-    while let Some(open) = rest.find('[') {
-        rest = rest.get(open + 1..).unwrap_or("");
-        if let Some(close) = rest.find(']') {
-            let inner = rest.get(..close).unwrap_or("");
-            if (1..=4).contains(&inner.len())
-                && inner.chars().all(|c| c.is_ascii_digit())
-                && let Ok(n) = inner.parse::<u32>()
-                && n > 0
-                && !out.contains(&n)
-            {
-                out.push(n);
-            }
-        }
-    }
-    out
-}
-
-/// 120–250 words of HTML paragraphs about the keyword, citing the prompt's numbered sources.
-fn section_html(prompt: &str, context: &Context, rng: &mut SeededRng) -> String {
-    const TEMPLATES: &[&str] = &[
-        "{Kw} starts with a clear view of {a} and {b}, because teams that skip this step rarely see lasting {c}.",
-        "Most organisations that invest in {kw} report better {a} once they connect it to {b} and review the {c} regularly.",
-        "A practical approach is to map each {a} to a concrete {b}, then measure how {kw} changes the {c} over a quarter.",
-        "When {a} and {b} pull in different directions, {kw} gives a shared language for deciding what matters first.",
-        "Small teams can begin with one {a}, document the {b} they follow, and expand {kw} only when the {c} is stable.",
-        "The cost of ignoring {kw} shows up later as wasted {a}, slower {b} and customers who never hear about {c}.",
-        "Good {kw} work is measurable: agree on the {a} you track, the {b} you expect, and the date you will review {c}.",
-        "Experienced practitioners treat {kw} as a habit rather than a project, revisiting {a} and {b} every few weeks.",
-    ];
-    let citations = cited_numbers(prompt);
-    let target = usize::try_from(rng.between(140, 220)).unwrap_or(160);
-    let kw = escape_html(&context.keyword);
-    let mut paragraphs: Vec<String> = Vec::new();
-    let mut current: Vec<String> = Vec::new();
-    let mut words = 0;
-    let mut cite_next = 0;
-    let mut offset = rng.index(TEMPLATES.len());
-    while words < target {
-        let template = TEMPLATES.get(offset % TEMPLATES.len()).copied().unwrap_or("{Kw}.");
-        offset += 1;
-        let mut sentence = template
-            .replace("{Kw}", &capitalize(&kw))
-            .replace("{kw}", &kw)
-            .replace("{a}", &escape_html(context.word(rng)))
-            .replace("{b}", &escape_html(context.word(rng)))
-            .replace("{c}", &escape_html(context.word(rng)));
-        // Cite every source at least once, one per sentence, round robin.
-        if !citations.is_empty() && (cite_next < citations.len() || rng.below(2) == 0) {
-            if let Some(n) = citations.get(cite_next % citations.len()) {
-                sentence.pop();
-                sentence.push_str(&format!(" [{n}]."));
-            }
-            cite_next += 1;
-        }
-        let n = sentence.split_whitespace().count();
-        if words + n > 250 {
-            break;
-        }
-        words += n;
-        current.push(sentence);
-        if current.len() == 4 {
-            paragraphs.push(format!("<p>{}</p>", current.join(" ")));
-            current.clear();
-        }
-    }
-    if !current.is_empty() {
-        paragraphs.push(format!("<p>{}</p>", current.join(" ")));
-    }
-    paragraphs.join("\n")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -408,6 +398,5 @@ mod tests {
             Some("email marketing")
         );
         assert_eq!(find_keyword("nothing here"), None);
-        assert_eq!(cited_numbers("[1] a\n[2] b [x] [2] [12345] [0]"), [1, 2]);
     }
 }

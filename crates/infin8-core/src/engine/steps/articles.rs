@@ -11,14 +11,15 @@
 use super::StepEnd;
 use super::subtopics::{ClusterKeyword, valid_cluster_keywords};
 use crate::approval::{Approval, ApprovalEntityType, Decision};
+use crate::article::assemble::{AssemblyInput, SectionInput, Site, assemble as assemble_article};
+use crate::article::intent::{classify_intent, writing_brief};
 use crate::article::plan::{
-    Outline, PlannedSection, capitalize, citations, excerpt, html_to_text, meta_description, meta_title,
-    paragraphs, plan_outline, renumber_citations,
+    Outline, PlannedSection, SectionRole, capitalize, html_to_text, plan_outline, strip_citations,
 };
-use crate::article::score::{SectionFacts, SeoInput, domain_of, quality_score, seo_score};
+use crate::article::render::{markdown_to_html, render_section, sanitize};
 use crate::article::{
     Article, ArticleSection, ArticleStatus, ArticleUpdate, NewArticle, NewSection, SectionStatus, Source,
-    reading_time_minutes, slugify, word_count,
+    slugify,
 };
 use crate::engine::config::ArticleScope;
 use crate::engine::ledger::Spend;
@@ -152,9 +153,16 @@ async fn write_article(sc: &StepCtx<'_>, c: &ClusterKeyword, decisions: &Decisio
     sc.checkpoint().await?;
     let held = sc.reserve(&article_spend(kw.id)).await?;
     match write_sections(sc, c, decisions, article).await {
-        Ok(()) => {
+        Ok(Written::Completed) => {
             sc.commit_reserved(&held).await?;
             sc.item_done(kw.keyword.clone());
+            Ok(())
+        }
+        Ok(Written::Rejected) => {
+            // Not publishable (a guard failed, or the model's text was unusable): recorded on the
+            // article; the article is not charged and the other articles go on.
+            sc.release(&held).await?;
+            sc.item_done(format!("{} (not publishable)", kw.keyword));
             Ok(())
         }
         Err(e) => {
@@ -203,13 +211,14 @@ async fn outline(sc: &StepCtx<'_>, c: &ClusterKeyword, article: &Article) -> Res
     }
     let kw = &c.keyword;
     let max = sc.engine.config.limits.max_sections;
+    let intent = classify_intent(&kw.keyword, kw.metrics.intent);
     let llm = sc.engine.providers.llm.clone();
     let request = CompletionRequest {
         task: "outline".into(),
         messages: vec![
             ChatMessage::system("You outline SEO articles. Answer in JSON matching the schema."),
             ChatMessage::user(format!(
-                "Keyword: {}\nSubtopics to cover: {}\nPropose a title containing the keyword and 3 to {max} section headings, each with a web research query.",
+                "Keyword: {}\nSearch intent: {intent}\nSubtopics to cover: {}\nPropose a title containing the keyword that fits the search intent, and 3 to {max} body section headings (a lead and a conclusion are added separately), each with a web research query.",
                 kw.keyword,
                 kw.subtopics.join("; ")
             )),
@@ -233,13 +242,7 @@ async fn outline(sc: &StepCtx<'_>, c: &ClusterKeyword, article: &Article) -> Res
         .await?
         .value;
     let answer: OutlineAnswer = super::parse_answer(llm.model_name(), &completion)?;
-    let outline = plan_outline(&kw.keyword, &answer.title, &answer.sections, &kw.subtopics, max);
-    let title = if outline.title.to_lowercase().contains(&kw.keyword.to_lowercase()) {
-        outline.title.clone()
-    } else {
-        format!("{}: {}", capitalize(&kw.keyword), outline.title)
-    };
-    let outline = Outline { title, ..outline };
+    let outline = plan_outline(&kw.keyword, intent, &answer.title, &answer.sections, &kw.subtopics, max);
     let mut provenance = article.provenance.as_object().cloned().unwrap_or_default();
     provenance.insert("outline".into(), json!(outline));
     sc.store()
@@ -288,60 +291,107 @@ async fn research(sc: &StepCtx<'_>, query: &str) -> Result<Vec<Source>> {
     Ok(sources.into_iter().take(n as usize).collect())
 }
 
-/// The model's section text as HTML paragraphs, scripts and styles removed.
-fn section_html(raw: &str) -> String {
-    let mut text = raw.trim().to_string();
-    for tag in ["script", "style"] {
-        while let Some(start) = text.to_lowercase().find(&format!("<{tag}")) {
-            let end = text.to_lowercase()[start..]
-                .find(&format!("</{tag}>"))
-                .map_or(text.len(), |e| start + e + tag.len() + 3);
-            text.replace_range(start..end, "");
-        }
-    }
-    if text.contains("<p") {
+/// Most characters of earlier sections shown to the model (the latest ones).
+const EARLIER_MAX_CHARS: usize = 4_000;
+
+/// The plain text of the sections before `order` (citations removed), the latest
+/// [`EARLIER_MAX_CHARS`] characters starting at a sentence, so the model does not repeat them.
+fn earlier_text(done: &HashMap<usize, ArticleSection>, order: usize) -> String {
+    let text = (0..order)
+        .filter_map(|o| done.get(&o))
+        .filter_map(|s| s.content_html.as_deref())
+        .map(|html| strip_citations(&html_to_text(html)))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let skip = text.chars().count().saturating_sub(EARLIER_MAX_CHARS);
+    if skip == 0 {
         return text;
     }
-    text.split("\n\n")
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(|p| format!("<p>{}</p>", p.replace('<', "&lt;")))
-        .collect::<Vec<_>>()
-        .join("\n")
+    let tail: String = text.chars().skip(skip).collect();
+    match tail.find(". ") {
+        Some(at) => tail[at + 2..].to_string(),
+        None => tail,
+    }
 }
 
+/// How writing an article ended, when nothing failed.
+enum Written {
+    /// Assembled and publishable.
+    Completed,
+    /// Recorded as failed with its reasons (guards, unusable model text).
+    Rejected,
+}
+
+/// The source listing of a section prompt: each source's number, title, URL and an excerpt cut at
+/// a sentence end.
+fn source_listing(sources: &[Source]) -> String {
+    sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mut excerpt: String = s.content.chars().take(1_200).collect();
+            if excerpt.chars().count() < s.content.chars().count()
+                && let Some(end) = excerpt.rfind(['.', '!', '?'])
+            {
+                excerpt.truncate(end + 1);
+            }
+            let title = if s.title.trim().is_empty() { "(untitled)" } else { s.title.trim() };
+            format!("[{}] {title} — {}\n{}\n", i + 1, s.url, excerpt.trim())
+        })
+        .collect()
+}
+
+fn role_brief(role: SectionRole) -> &'static str {
+    match role {
+        SectionRole::Lead => {
+            "Write the lead: one or two short paragraphs, no heading, that tell the reader what the article covers; use the focus keyword in the first sentence."
+        }
+        SectionRole::Body => {
+            "Write this section: two to four paragraphs (a list where it helps), no heading."
+        }
+        SectionRole::Conclusion => {
+            "Write the conclusion: one or two paragraphs that sum up the key points and the reader's next step, no heading."
+        }
+    }
+}
+
+/// Writes one section; `Ok(Err(reason))` when the model's text is unusable.
 async fn write_section(
     sc: &StepCtx<'_>,
     c: &ClusterKeyword,
     article: &Article,
     outline: &Outline,
     order: usize,
-) -> Result<ArticleSection> {
+    earlier: &str,
+) -> Result<std::result::Result<ArticleSection, String>> {
     let planned = &outline.sections[order];
     let sources = research(sc, &planned.research_query).await?;
-    let listing: String = sources
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let excerpt: String = s.content.chars().take(600).collect();
-            format!("[{}] {} — {}\n{}\n", i + 1, s.title, s.url, excerpt)
-        })
-        .collect();
+    let listing = source_listing(&sources);
+    let intent = classify_intent(&c.keyword.keyword, c.keyword.metrics.intent);
     let llm = sc.engine.providers.llm.clone();
     let request = CompletionRequest {
         task: "section".into(),
         messages: vec![
             ChatMessage::system(
-                "You write accurate, readable web articles in HTML paragraphs (<p>…</p>). Cite the numbered sources as [n] after the claims they support. Do not invent sources.",
+                "You write accurate, readable web articles in Markdown: paragraphs separated by blank lines, lists where they help, no headings above ###, no HTML. Cite the numbered sources as [n] after the claims they support. Do not invent sources or facts the sources do not support.",
             ),
             ChatMessage::user(format!(
-                "Article: {}\nFocus keyword: {}\nSection {} of {}: {}\nSubtopics of the article: {}\n\nSources:\n{listing}\nWrite this section.",
+                "Article: {}\nFocus keyword: {}\nSearch intent: {intent} — {}\nSection {} of {}: {}\nSection role: {}\nSection heading: {}\nSubtopics of the article: {}\n\nEarlier sections (do not repeat them):\n{}\n\nSources:\n{listing}\n{}",
                 outline.title,
                 c.keyword.keyword,
+                writing_brief(intent),
                 order + 1,
                 outline.sections.len(),
                 planned.heading,
+                match planned.role {
+                    SectionRole::Lead => "lead",
+                    SectionRole::Body => "body",
+                    SectionRole::Conclusion => "conclusion",
+                },
+                planned.heading,
                 c.keyword.subtopics.join("; "),
+                if earlier.is_empty() { "(none)" } else { earlier },
+                role_brief(planned.role),
             )),
         ],
         temperature: Some(0.5),
@@ -361,7 +411,11 @@ async fn write_section(
             || llm.complete(&request),
         )
         .await?;
-    let html = section_html(&metered.value.content);
+    let cut = metered.value.finish_reason.as_deref() == Some("length");
+    let rendered = match render_section(&metered.value.content, cut) {
+        Ok(r) => r,
+        Err(e) => return Ok(Err(format!("section {} ({}): {e}", order + 1, planned.heading))),
+    };
     let tokens = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
     let section = sc
         .store()
@@ -371,8 +425,8 @@ async fn write_section(
                 article_id: article.id,
                 section_order: i32::try_from(order).unwrap_or(i32::MAX),
                 title: planned.heading.clone(),
-                content: Some(html_to_text(&html)),
-                content_html: Some(html),
+                content: Some(rendered.markdown),
+                content_html: Some(rendered.html),
                 research_query: Some(planned.research_query.clone()),
                 sources,
                 model: Some(metered.value.model.clone()),
@@ -384,7 +438,7 @@ async fn write_section(
             },
         )
         .await?;
-    Ok(section)
+    Ok(Ok(section))
 }
 
 async fn write_sections(
@@ -392,7 +446,7 @@ async fn write_sections(
     c: &ClusterKeyword,
     decisions: &Decisions,
     article: Article,
-) -> Result<()> {
+) -> Result<Written> {
     let outline = outline(sc, c, &article).await?;
     let total = outline.sections.len();
     let mut done: HashMap<usize, ArticleSection> = sc
@@ -408,9 +462,14 @@ async fn write_sections(
             continue;
         }
         sc.checkpoint().await?;
-        match write_section(sc, c, &article, &outline, order).await {
-            Ok(section) => {
+        let earlier = earlier_text(&done, order);
+        match write_section(sc, c, &article, &outline, order, &earlier).await {
+            Ok(Ok(section)) => {
                 done.insert(order, section);
+            }
+            Ok(Err(reason)) => {
+                reject(sc, &c.keyword.id, &article, reason, None).await?;
+                return Ok(Written::Rejected);
             }
             Err(e) => {
                 let _ = sc
@@ -446,6 +505,45 @@ async fn write_sections(
     assemble(sc, c, decisions, &article, &outline, &sections).await
 }
 
+/// Records an article as not publishable, with its reasons (and its assembled fields, when it got
+/// that far); its keyword's article status becomes failed.
+async fn reject(
+    sc: &StepCtx<'_>,
+    keyword: &KeywordId,
+    article: &Article,
+    reason: String,
+    assembled: Option<ArticleUpdate>,
+) -> Result<()> {
+    let update = ArticleUpdate {
+        status: Some(ArticleStatus::Failed),
+        error: Some(Some(format!("not publishable: {reason}"))),
+        ..assembled.unwrap_or_default()
+    };
+    sc.store().update_article(&sc.ctx, article.id, update).await?;
+    sc.store()
+        .update_keywords(
+            &sc.ctx,
+            &[KeywordUpdate { article_status: Some(StepStatus::Failed), ..KeywordUpdate::new(*keyword) }],
+        )
+        .await?;
+    Ok(())
+}
+
+/// What assembly needs of a stored section.
+fn section_input(outline: &Outline, s: &ArticleSection) -> SectionInput {
+    let role = usize::try_from(s.section_order)
+        .ok()
+        .and_then(|o| outline.sections.get(o))
+        .map_or(SectionRole::Body, |p| p.role);
+    let html = match (&s.content_html, &s.content) {
+        (Some(html), _) => sanitize(html),
+        (None, Some(text)) => render_section(text, false).map(|r| r.html).unwrap_or_default(),
+        (None, None) => String::new(),
+    };
+    let headings_demoted = s.content.as_deref().map_or(0, |md| markdown_to_html(md).1);
+    SectionInput { role, heading: s.title.clone(), html, sources: s.sources.clone(), headings_demoted }
+}
+
 async fn assemble(
     sc: &StepCtx<'_>,
     c: &ClusterKeyword,
@@ -453,65 +551,29 @@ async fn assemble(
     article: &Article,
     outline: &Outline,
     sections: &[ArticleSection],
-) -> Result<()> {
+) -> Result<Written> {
     let kw = &c.keyword;
-    // One source list for the article; each section's [n] renumbered into it.
-    let mut all_sources: Vec<&Source> = Vec::new();
-    let mut body = String::new();
-    let mut facts = Vec::new();
-    for s in sections {
-        let local: Vec<usize> = s
-            .sources
-            .iter()
-            .map(|src| match all_sources.iter().position(|x| x.url == src.url) {
-                Some(i) => i + 1,
-                None => {
-                    all_sources.push(src);
-                    all_sources.len()
-                }
-            })
-            .collect();
-        let html = s.content_html.clone().unwrap_or_default();
-        let cited = citations(&html);
-        facts.push(SectionFacts {
-            completed: s.status == SectionStatus::Completed,
-            citations: cited.iter().filter(|n| **n >= 1 && **n <= s.sources.len()).count(),
-            cited_domains: cited
-                .iter()
-                .filter_map(|n| s.sources.get(n.wrapping_sub(1)))
-                .map(|src| domain_of(&src.url))
-                .collect(),
-        });
-        let html = renumber_citations(&html, |n| local.get(n.wrapping_sub(1)).copied());
-        body.push_str(&format!("<h2>{}</h2>\n{html}\n", escape(&s.title)));
-    }
-    let mut sources_html = String::from("<h2>Sources</h2>\n<ol class=\"sources\">\n");
-    for s in &all_sources {
-        sources_html.push_str(&format!(
-            "<li><a href=\"{}\" rel=\"nofollow noopener\">{}</a></li>\n",
-            escape(&s.url),
-            escape(&s.title)
-        ));
-    }
-    sources_html.push_str("</ol>\n");
-    let text = html_to_text(&body);
-    let words = word_count(&body);
-    let first_paragraph = paragraphs(&body).into_iter().find(|p| !p.is_empty()).unwrap_or_default();
-    let excerpt = excerpt(&body);
-    let meta_title = meta_title(&outline.title);
-    let meta_description = meta_description(&excerpt, &kw.keyword);
-    let slug = slugify(&outline.title);
-    let seo = seo_score(&SeoInput {
-        focus_keyword: &kw.keyword,
-        title: &outline.title,
-        meta_title: &meta_title,
-        meta_description: &meta_description,
-        slug: &slug,
-        first_paragraph: &first_paragraph,
-        headings: sections.len(),
-        word_count: words,
-    });
-    let quality = quality_score(&facts, outline.sections.len(), &text);
+    let organization = sc.store().get_organization(&sc.ctx).await?;
+    let config = &sc.engine.config;
+    let input = AssemblyInput {
+        keyword: kw.keyword.clone(),
+        intent: classify_intent(&kw.keyword, kw.metrics.intent),
+        title: outline.title.clone(),
+        sections: sections.iter().map(|s| section_input(outline, s)).collect(),
+        planned_sections: outline.sections.len(),
+        site: Site {
+            name: organization.as_ref().map(|o| o.name.clone()),
+            base_url: config
+                .canonical_base_url
+                .clone()
+                .or_else(|| organization.as_ref().and_then(|o| o.website_url.clone())),
+            language: config.locale.language_code.clone(),
+        },
+        now: sc.now(),
+        internal_links: Vec::new(),
+        guards: config.article_guards.clone(),
+    };
+    let assembled = assemble_article(&input);
     let seed_of =
         if kw.keyword_type == crate::keyword::KeywordType::Seed { Some(kw.id) } else { kw.parent_id };
     let human = |a: Option<&Approval>| {
@@ -522,45 +584,56 @@ async fn assemble(
         "keyword_id": kw.id,
         "keyword": kw.keyword,
         "keyword_type": kw.keyword_type,
+        "intent": input.intent,
         "cluster_hub_keyword_id": c.hub,
         "is_hub": c.is_hub,
         "outline": outline,
         "models": sections.iter().map(|s| json!({ "section": s.section_order, "title": s.title, "model": s.model })).collect::<Vec<_>>(),
-        "sources": all_sources.iter().map(|s| json!({ "url": s.url, "title": s.title })).collect::<Vec<_>>(),
+        "sources": assembled.references,
         "keyword_approved_by_human": human(seed_of.and_then(|id| decisions.seeds.get(&id.as_uuid()))).unwrap_or(false),
         "subtopics_approved_by_human": human(decisions.subtopics.get(&kw.id.as_uuid())),
-        "seo_checks": seo.checks,
-        "quality_checks": quality.checks,
+        "seo": { "canonical_url": assembled.canonical_url, "json_ld": assembled.json_ld },
+        "guards": assembled.guards.results,
+        "seo_checks": assembled.seo.checks,
+        "quality_checks": assembled.quality.checks,
     });
     let cost: Usd = sections.iter().map(|s| s.cost).sum();
     let n = i32::try_from(sections.len()).unwrap_or(i32::MAX);
+    let words = assembled.word_count;
+    let update = ArticleUpdate {
+        title: Some(assembled.title.clone()),
+        slug: Some(assembled.slug.clone()),
+        progress: Some(100),
+        sections_completed: Some(n),
+        sections_total: Some(n),
+        content: Some(assembled.content_text.clone()),
+        content_html: Some(assembled.content_html.clone()),
+        excerpt: Some(assembled.excerpt.clone()),
+        meta_title: Some(assembled.meta_title.clone()),
+        meta_description: Some(assembled.meta_description.clone()),
+        focus_keyword: Some(kw.keyword.clone()),
+        word_count: Some(i32::try_from(words).unwrap_or(i32::MAX)),
+        reading_time_minutes: Some(i32::try_from(assembled.reading_time_minutes).unwrap_or(i32::MAX)),
+        quality_score: Some(assembled.quality.total),
+        seo_score: Some(assembled.seo.total),
+        generation_cost: Some(cost),
+        provenance: Some(provenance),
+        ..ArticleUpdate::default()
+    };
+    if !assembled.publishable() {
+        reject(sc, &kw.id, article, assembled.guards.failures().join("; "), Some(update)).await?;
+        return Ok(Written::Rejected);
+    }
     sc.store()
         .update_article(
             &sc.ctx,
             article.id,
             ArticleUpdate {
-                title: Some(outline.title.clone()),
-                slug: Some(slug),
                 status: Some(ArticleStatus::Completed),
-                progress: Some(100),
-                sections_completed: Some(n),
-                sections_total: Some(n),
-                content: Some(text),
-                content_html: Some(format!("{body}{sources_html}")),
-                excerpt: Some(excerpt),
-                meta_title: Some(meta_title),
-                meta_description: Some(meta_description),
-                focus_keyword: Some(kw.keyword.clone()),
-                word_count: Some(i32::try_from(words).unwrap_or(i32::MAX)),
-                reading_time_minutes: Some(i32::try_from(reading_time_minutes(words)).unwrap_or(i32::MAX)),
-                quality_score: Some(quality.total),
-                seo_score: Some(seo.total),
-                generation_cost: Some(cost),
-                provenance: Some(provenance),
                 // A retried article that fails no more drops the earlier attempt's error.
                 error: Some(None),
                 completed_at: Some(sc.now()),
-                ..ArticleUpdate::default()
+                ..update
             },
         )
         .await?;
@@ -570,12 +643,7 @@ async fn assemble(
             &[KeywordUpdate { article_status: Some(StepStatus::Completed), ..KeywordUpdate::new(kw.id) }],
         )
         .await?;
-    Ok(())
-}
-
-/// Escapes text for HTML.
-pub(crate) fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    Ok(Written::Completed)
 }
 
 #[cfg(test)]
@@ -620,11 +688,5 @@ mod tests {
         all.extend(cluster("b", &["b1"]));
         let order: Vec<String> = breadth_first(all, 5).into_iter().map(|c| c.keyword.keyword).collect();
         assert_eq!(order, vec!["a", "b", "a1", "b1", "a2"]);
-    }
-
-    #[test]
-    fn section_html_wraps_plain_text_and_drops_scripts() {
-        assert_eq!(section_html("One.\n\nTwo <b>"), "<p>One.</p>\n<p>Two &lt;b></p>");
-        assert_eq!(section_html("<p>A</p><script>x()</script><p>B</p>"), "<p>A</p><p>B</p>");
     }
 }

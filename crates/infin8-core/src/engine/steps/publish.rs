@@ -50,6 +50,7 @@ fn draft(sc: &StepCtx<'_>, article: &Article, reference: &PublishReference) -> P
         obj.remove("outline");
         obj.remove("seo_checks");
         obj.remove("quality_checks");
+        obj.remove("guards");
         obj.insert("article_id".into(), serde_json::json!(article.id));
         obj.insert("generator".into(), serde_json::json!("infin8"));
     }
