@@ -140,7 +140,9 @@ pub fn syllables(word: &str) -> usize {
         previous = v;
     }
     let n = w.len();
-    if n > 2 && w[n - 1] == 'e' && !vowel(w[n - 2]) && !(w[n - 2] == 'l' && !vowel(w[n - 3])) {
+    let silent_e = n > 2 && w[n - 1] == 'e' && !vowel(w[n - 2]);
+    let consonant_le = n > 2 && w[n - 2] == 'l' && !vowel(w[n - 3]);
+    if silent_e && !consonant_le {
         count -= 1;
     }
     count.max(1)

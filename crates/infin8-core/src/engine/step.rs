@@ -230,7 +230,7 @@ impl<'a> StepCtx<'a> {
                         cost: billed.cost,
                     };
                     let unlimited: Vec<_> =
-                        lines.iter().map(|l| crate::ledger::UsageLine { limit: None, ..l.clone() }).collect();
+                        lines.iter().map(|l| crate::ledger::UsageLine { limit: None, ..*l }).collect();
                     let amounts = ledger::actual_amounts(&unlimited, &failed.units, billed.cost);
                     let charged =
                         ledger::hold(self.store(), &self.ctx, workflow.id, self.step, &failed, unlimited)
