@@ -77,7 +77,7 @@ fn untrusted_attributes() -> HashMap<&'static str, HashSet<&'static str>> {
 /// a URL parser, but reads like a scheme to people and older parsers: dropped).
 fn relative_url(url: &str) -> Option<std::borrow::Cow<'_, str>> {
     let first = url.split(['/', '?', '#']).next().unwrap_or("");
-    (!first.contains(':') && !url.chars().any(char::is_control)).then(|| std::borrow::Cow::Borrowed(url))
+    (!first.contains(':') && !url.chars().any(char::is_control)).then_some(std::borrow::Cow::Borrowed(url))
 }
 
 /// The sanitizer for untrusted (model) HTML.
@@ -570,7 +570,7 @@ mod tests {
             let _ = render_section(&s, false);
             let _ = render_section(&s, true);
             assert_safe(&sanitize(&s));
-            let (linked, _) = link_citations(&sanitize(&markdown_to_html(&s).0), |n| Some(n));
+            let (linked, _) = link_citations(&sanitize(&markdown_to_html(&s).0), Some);
             assert_safe(&sanitize_document(&linked));
         }
 
@@ -585,7 +585,7 @@ mod tests {
             if let Ok(r) = render_section(&s, false) {
                 assert_safe(&r.html);
             }
-            let (linked, _) = link_citations(&sanitize(&s), |n| Some(n));
+            let (linked, _) = link_citations(&sanitize(&s), Some);
             assert_safe(&sanitize_document(&linked));
         }
     }
