@@ -478,7 +478,7 @@ td,th{{padding:.3rem .6rem;border-bottom:1px solid #eee;text-align:left}} small{
     html.push_str("</div><h2>Articles</h2><table><tr><th>title</th><th>keyword</th><th>intent</th><th>words</th><th>SEO</th><th>quality</th><th>guards</th><th>published</th></tr>");
     for a in &articles {
         let link = a.wordpress_url.as_deref().map_or_else(
-            || format!("not published: {}", esc(a.error.as_deref().unwrap_or("-"))),
+            || esc(a.error.as_deref().unwrap_or("-")),
             |u| format!("<a href=\"{}\">open</a>", esc(u)),
         );
         // Guard results, stored per article in its provenance (`provenance.guards`).
