@@ -99,10 +99,14 @@ async fn full_run_reaches_completed_with_everything_recorded() {
         assert!(a.seo_score.unwrap() > 50.0 && a.quality_score.unwrap() > 50.0);
         assert_eq!(a.provenance["workflow_id"], serde_json::json!(wf));
         assert_eq!(a.provenance["keyword_approved_by_human"], false);
-        assert_eq!(a.provenance["models"].as_array().unwrap().len(), 5, "lead, three sections, conclusion");
+        assert_eq!(
+            a.provenance["models"].as_array().unwrap().len(),
+            4,
+            "lead, two sections (max_sections 4), conclusion"
+        );
         assert!(!a.provenance["sources"].as_array().unwrap().is_empty());
         let sections = store.list_sections(&ctx, a.id).await.unwrap();
-        assert_eq!(sections.len(), 5);
+        assert_eq!(sections.len(), 4);
         assert!(sections.iter().all(|s| s.sources.len() == 3 && s.model.as_deref() == Some("fake-llm-1")));
     }
     // 10. One post per article, carrying provenance.

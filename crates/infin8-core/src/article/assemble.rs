@@ -92,7 +92,7 @@ pub struct AssemblyInput {
     pub planned_sections: usize,
     /// Where it will live.
     pub site: Site,
-    /// Now: the article's dates and the references' accessed date.
+    /// Now: its day is the article's date and the references' accessed date.
     pub now: DateTime<Utc>,
     /// Internal links to insert.
     pub internal_links: Vec<InternalLink>,
@@ -602,8 +602,10 @@ pub fn assemble(input: &AssemblyInput) -> AssembledArticle {
         "headline": truncate_at_word(&title, 110),
         "description": meta_description,
         "inLanguage": if input.site.language.is_empty() { "en" } else { input.site.language.as_str() },
-        "datePublished": input.now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        "dateModified": input.now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        // Dates, not times: an article resumed minutes later (another worker, a retry) assembles
+        // to the same page.
+        "datePublished": accessed.format("%Y-%m-%d").to_string(),
+        "dateModified": accessed.format("%Y-%m-%d").to_string(),
         "keywords": keyword,
         "wordCount": words,
         "citation": references.iter().map(|r| {
@@ -761,7 +763,7 @@ mod tests {
         );
         assert_eq!(a.json_ld["@type"], "Article");
         assert_eq!(a.json_ld["author"]["name"], "Northwind");
-        assert_eq!(a.json_ld["datePublished"], "2026-05-04T10:00:00Z");
+        assert_eq!(a.json_ld["datePublished"], "2026-05-04");
         assert_eq!(a.json_ld["citation"].as_array().unwrap().len(), 4);
         assert_eq!(
             a.json_ld["mainEntityOfPage"]["@id"],

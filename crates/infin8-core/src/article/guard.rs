@@ -140,9 +140,9 @@ pub fn syllables(word: &str) -> usize {
         previous = v;
     }
     let n = w.len();
-    let silent_e = n > 2 && w[n - 1] == 'e' && !vowel(w[n - 2]);
+    // A silent final "e" ("make"), but not the syllable of a consonant + "le" ("table").
     let consonant_le = n > 2 && w[n - 2] == 'l' && !vowel(w[n - 3]);
-    if silent_e && !consonant_le {
+    if n > 2 && w[n - 1] == 'e' && !vowel(w[n - 2]) && !consonant_le {
         count -= 1;
     }
     count.max(1)

@@ -3,6 +3,7 @@
 pub mod assemble;
 pub mod guard;
 pub mod intent;
+pub mod links;
 pub mod metrics;
 pub mod model;
 pub mod plan;

@@ -1,6 +1,7 @@
 //! The engine's configuration: thresholds, per-step limits, concurrency, locale, TTLs, gates.
 
 use crate::article::guard::GuardConfig;
+use crate::article::links::InternalLinking;
 use crate::cluster::hub_spoke::HubSpokeConfig;
 use crate::cluster::serp_overlap::SerpOverlapConfig;
 use crate::cluster::validate::ValidationRules;
@@ -261,6 +262,9 @@ pub struct PipelineConfig {
     pub post_categories: Vec<String>,
     /// The article guards' thresholds (step 9).
     pub article_guards: GuardConfig,
+    /// Whether internal links between a cluster's hub and spokes are inserted (default), only
+    /// suggested (stored in `provenance.internal_links` for approval), or off.
+    pub internal_linking: InternalLinking,
     /// The base of articles' canonical URLs (`https://example.com/blog/`; the canonical URL is
     /// `{base}{slug}/`). Default: the organization's website URL.
     pub canonical_base_url: Option<String>,
@@ -288,6 +292,7 @@ impl Default for PipelineConfig {
             post_categories: Vec::new(),
             article_guards: GuardConfig::default(),
             canonical_base_url: None,
+            internal_linking: InternalLinking::default(),
         }
     }
 }

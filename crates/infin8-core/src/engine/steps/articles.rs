@@ -13,6 +13,7 @@ use super::subtopics::{ClusterKeyword, valid_cluster_keywords};
 use crate::approval::{Approval, ApprovalEntityType, Decision};
 use crate::article::assemble::{AssemblyInput, SectionInput, Site, assemble as assemble_article};
 use crate::article::intent::{classify_intent, writing_brief};
+use crate::article::links::{InternalLinking, LinkTarget, internal_links};
 use crate::article::plan::{
     Outline, PlannedSection, SectionRole, capitalize, html_to_text, plan_outline, strip_citations,
 };
@@ -105,8 +106,30 @@ pub(crate) async fn run(sc: &StepCtx<'_>) -> Result<StepEnd> {
         ),
     };
     let decisions = &decisions;
+    // Every article of the run, for internal links (with its published URL once known).
+    let published: HashMap<KeywordId, String> = sc
+        .store()
+        .list_articles(&sc.ctx, wf)
+        .await?
+        .into_iter()
+        .filter_map(|a| a.wordpress_url.map(|u| (a.keyword_id, u)))
+        .collect();
+    let targets: Vec<(KeywordId, LinkTarget)> = chosen
+        .iter()
+        .map(|c| {
+            let target = LinkTarget {
+                keyword: c.keyword.keyword.clone(),
+                slug: slugify(&c.keyword.keyword),
+                is_hub: c.is_hub,
+                cluster: c.hub.to_string(),
+                published_url: published.get(&c.keyword.id).cloned(),
+            };
+            (c.keyword.id, target)
+        })
+        .collect();
+    let targets = &targets;
     let results: Vec<Result<()>> = bounded(
-        chosen.iter().map(|c| async move { write_article(sc, c, decisions).await }).collect(),
+        chosen.iter().map(|c| async move { write_article(sc, c, decisions, targets).await }).collect(),
         sc.engine.config.concurrency.articles,
     )
     .await;
@@ -116,7 +139,12 @@ pub(crate) async fn run(sc: &StepCtx<'_>) -> Result<StepEnd> {
     }
 }
 
-async fn write_article(sc: &StepCtx<'_>, c: &ClusterKeyword, decisions: &Decisions) -> Result<()> {
+async fn write_article(
+    sc: &StepCtx<'_>,
+    c: &ClusterKeyword,
+    decisions: &Decisions,
+    targets: &[(KeywordId, LinkTarget)],
+) -> Result<()> {
     let kw = &c.keyword;
     let article = sc
         .store()
@@ -152,7 +180,7 @@ async fn write_article(sc: &StepCtx<'_>, c: &ClusterKeyword, decisions: &Decisio
     }
     sc.checkpoint().await?;
     let held = sc.reserve(&article_spend(kw.id)).await?;
-    match write_sections(sc, c, decisions, article).await {
+    match write_sections(sc, c, decisions, targets, article).await {
         Ok(Written::Completed) => {
             sc.commit_reserved(&held).await?;
             sc.item_done(kw.keyword.clone());
@@ -445,6 +473,7 @@ async fn write_sections(
     sc: &StepCtx<'_>,
     c: &ClusterKeyword,
     decisions: &Decisions,
+    targets: &[(KeywordId, LinkTarget)],
     article: Article,
 ) -> Result<Written> {
     let outline = outline(sc, c, &article).await?;
@@ -502,7 +531,7 @@ async fn write_sections(
             .await?;
     }
     let sections: Vec<ArticleSection> = (0..total).filter_map(|o| done.remove(&o)).collect();
-    assemble(sc, c, decisions, &article, &outline, &sections).await
+    assemble(sc, c, decisions, targets, &article, &outline, &sections).await
 }
 
 /// Records an article as not publishable, with its reasons (and its assembled fields, when it got
@@ -548,6 +577,7 @@ async fn assemble(
     sc: &StepCtx<'_>,
     c: &ClusterKeyword,
     decisions: &Decisions,
+    targets: &[(KeywordId, LinkTarget)],
     article: &Article,
     outline: &Outline,
     sections: &[ArticleSection],
@@ -555,6 +585,15 @@ async fn assemble(
     let kw = &c.keyword;
     let organization = sc.store().get_organization(&sc.ctx).await?;
     let config = &sc.engine.config;
+    let base_url = config
+        .canonical_base_url
+        .clone()
+        .or_else(|| organization.as_ref().and_then(|o| o.website_url.clone()));
+    let all: Vec<LinkTarget> = targets.iter().map(|(_, t)| t.clone()).collect();
+    let links = match (config.internal_linking, targets.iter().find(|(id, _)| *id == kw.id)) {
+        (InternalLinking::Off, _) | (_, None) => Vec::new(),
+        (_, Some((_, this))) => internal_links(this, &all, base_url.as_deref()),
+    };
     let input = AssemblyInput {
         keyword: kw.keyword.clone(),
         intent: classify_intent(&kw.keyword, kw.metrics.intent),
@@ -563,14 +602,15 @@ async fn assemble(
         planned_sections: outline.sections.len(),
         site: Site {
             name: organization.as_ref().map(|o| o.name.clone()),
-            base_url: config
-                .canonical_base_url
-                .clone()
-                .or_else(|| organization.as_ref().and_then(|o| o.website_url.clone())),
+            base_url: base_url.clone(),
             language: config.locale.language_code.clone(),
         },
         now: sc.now(),
-        internal_links: Vec::new(),
+        internal_links: if config.internal_linking == InternalLinking::Insert {
+            links.clone()
+        } else {
+            Vec::new()
+        },
         guards: config.article_guards.clone(),
     };
     let assembled = assemble_article(&input);
@@ -594,6 +634,7 @@ async fn assemble(
         "subtopics_approved_by_human": human(decisions.subtopics.get(&kw.id.as_uuid())),
         "seo": { "canonical_url": assembled.canonical_url, "json_ld": assembled.json_ld },
         "guards": assembled.guards.results,
+        "internal_links": { "mode": config.internal_linking, "links": links },
         "seo_checks": assembled.seo.checks,
         "quality_checks": assembled.quality.checks,
     });

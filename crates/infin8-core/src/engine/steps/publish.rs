@@ -1,5 +1,8 @@
 //! Step 10: every completed article through the publisher, exactly once.
 //!
+//! Articles that failed their guards are not published; internal links to them are dropped from
+//! the others' posts.
+//!
 //! Per article: claim `(article, platform)`; if already published, adopt; if won, ask the
 //! publisher for a post with the reference's idempotency key (a previous attempt may have created
 //! it and died before recording it) and create one only when there is none; then record it.
@@ -7,6 +10,7 @@
 //! articles were tried.
 
 use super::StepEnd;
+use crate::article::links::drop_links;
 use crate::article::{Article, ArticleStatus, ArticleUpdate};
 use crate::engine::ledger::Spend;
 use crate::engine::step::bounded;
@@ -25,16 +29,18 @@ fn publish_spend(article: &Article) -> Spend {
 }
 
 pub(crate) async fn run(sc: &StepCtx<'_>) -> Result<StepEnd> {
-    let articles: Vec<Article> = sc
+    let (articles, unpublishable): (Vec<Article>, Vec<Article>) = sc
         .store()
         .list_articles(&sc.ctx, sc.workflow_id())
         .await?
         .into_iter()
-        .filter(|a| matches!(a.status, ArticleStatus::Completed | ArticleStatus::Published))
-        .collect();
+        .partition(|a| matches!(a.status, ArticleStatus::Completed | ArticleStatus::Published));
+    // Internal links to articles that are not published would lead nowhere.
+    let gone: Vec<String> = unpublishable.iter().filter_map(|a| a.focus_keyword.clone()).collect();
+    let gone = &gone;
     sc.planned(articles.len());
     let results: Vec<Result<()>> = bounded(
-        articles.iter().map(|a| async move { publish_one(sc, a).await }).collect(),
+        articles.iter().map(|a| async move { publish_one(sc, a, gone).await }).collect(),
         sc.engine.config.concurrency.publish,
     )
     .await;
@@ -44,20 +50,38 @@ pub(crate) async fn run(sc: &StepCtx<'_>) -> Result<StepEnd> {
     }
 }
 
-fn draft(sc: &StepCtx<'_>, article: &Article, reference: &PublishReference) -> PostDraft {
+/// The hrefs of the article's internal links whose target keyword is in `gone`.
+fn dead_links(article: &Article, gone: &[String]) -> Vec<String> {
+    article.provenance["internal_links"]["links"]
+        .as_array()
+        .map(|links| {
+            links
+                .iter()
+                .filter(|l| l["anchor"].as_str().is_some_and(|a| gone.iter().any(|g| g == a)))
+                .filter_map(|l| l["href"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn draft(sc: &StepCtx<'_>, article: &Article, reference: &PublishReference, gone: &[String]) -> PostDraft {
     let mut provenance = article.provenance.clone();
     if let Some(obj) = provenance.as_object_mut() {
         obj.remove("outline");
         obj.remove("seo_checks");
         obj.remove("quality_checks");
         obj.remove("guards");
+        obj.remove("internal_links");
         obj.insert("article_id".into(), serde_json::json!(article.id));
         obj.insert("generator".into(), serde_json::json!("infin8"));
     }
     PostDraft {
         idempotency_key: reference.idempotency_key.clone(),
         title: article.title.clone(),
-        content_html: article.content_html.clone().unwrap_or_default(),
+        content_html: drop_links(
+            article.content_html.as_deref().unwrap_or_default(),
+            &dead_links(article, gone),
+        ),
         excerpt: article.excerpt.clone().unwrap_or_default(),
         slug: article.slug.clone(),
         status: sc.engine.config.post_status,
@@ -69,7 +93,7 @@ fn draft(sc: &StepCtx<'_>, article: &Article, reference: &PublishReference) -> P
     }
 }
 
-async fn publish_one(sc: &StepCtx<'_>, article: &Article) -> Result<()> {
+async fn publish_one(sc: &StepCtx<'_>, article: &Article, gone: &[String]) -> Result<()> {
     let publisher = sc.engine.providers.publisher.clone();
     let claim = sc
         .store()
@@ -111,7 +135,7 @@ async fn publish_one(sc: &StepCtx<'_>, article: &Article) -> Result<()> {
             sc.adopt(&publish_spend(article)).await?;
             return Ok(existing);
         }
-        let draft = draft(sc, article, &reference);
+        let draft = draft(sc, article, &reference, gone);
         Ok(sc
             .paid(Role::Publisher, publish_spend(article), |_| Vec::new(), || publisher.create_post(&draft))
             .await?

@@ -327,7 +327,7 @@ impl FakeLlm {
                 let n = prompt.lines().filter(|l| l.starts_with('[')).count();
                 let cite = |i: usize| if n >= i { format!(" [{i}]") } else { String::new() };
                 format!(
-                    "<p>Teams that use {k} well keep every conversation in one place and review it every week, which is what the research shows{}.</p>\n<p>The second point is cost: compare plans by the work they remove, not by the number of features listed on the page{}.</p>",
+                    "<p>Teams that use {k} well keep every conversation in one place and review it every week, which is what the research shows{}.</p>\n<p>The second point is cost: compare plans by the work they remove, not by the number of features listed on the page{}. A short trial with real data from the last month shows quickly whether people will keep using a tool, and it costs little to run.</p>\n<p>Finally, agree on a few simple rules for naming, ownership and review dates, because habits decide whether a new tool sticks after the first enthusiastic weeks.</p>",
                     cite(1),
                     cite(2)
                 )

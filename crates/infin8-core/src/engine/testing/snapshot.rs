@@ -69,6 +69,12 @@ fn strip_ids(mut v: serde_json::Value) -> serde_json::Value {
         for k in ["workflow_id", "keyword_id", "cluster_hub_keyword_id", "article_id"] {
             o.remove(k);
         }
+        // The JSON-LD names the organization, which every scenario makes anew.
+        if let Some(ld) = o.get_mut("seo").and_then(|s| s.get_mut("json_ld")).and_then(|l| l.as_object_mut())
+        {
+            ld.remove("author");
+            ld.remove("publisher");
+        }
     }
     v
 }
