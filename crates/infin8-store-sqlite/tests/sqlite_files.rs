@@ -208,12 +208,16 @@ async fn an_older_database_is_upgraded_in_place() {
     let ctx = org(&store).await;
     let wf = new_workflow(&store, &ctx).await;
     drop(store);
-    // Roll the file back to schema version 1 (no append-only triggers).
+    // Roll the file back to schema version 1 (no runner columns, no append-only triggers).
     let conn = raw(&path);
     conn.execute_batch(
-        "DROP TRIGGER intent_audit_logs_no_update; DROP TRIGGER intent_audit_logs_no_delete;
+        "DROP INDEX intent_workflows_claim_idx;
+         ALTER TABLE intent_workflows DROP COLUMN failure_kind;
+         ALTER TABLE intent_workflows DROP COLUMN attempts;
+         ALTER TABLE intent_workflows DROP COLUMN next_attempt_at;
+         DROP TRIGGER intent_audit_logs_no_update; DROP TRIGGER intent_audit_logs_no_delete;
          DROP TRIGGER workflow_transitions_no_update; DROP TRIGGER workflow_transitions_no_delete;
-         DELETE FROM schema_migrations WHERE version = 2;",
+         DELETE FROM schema_migrations WHERE version IN (2, 3);",
     )
     .unwrap();
     drop(conn);
@@ -228,7 +232,9 @@ async fn an_older_database_is_upgraded_in_place() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(versions, vec![1, 2]);
+    assert_eq!(versions, vec![1, 2, 3]);
+    let wf_after = store.get_workflow(&ctx, wf.id).await.unwrap().unwrap();
+    assert_eq!((wf_after.attempts, wf_after.failure_kind), (0, None), "runner columns back, defaulted");
     let triggers: i64 = conn
         .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'", [], |r| r.get(0))
         .unwrap();
