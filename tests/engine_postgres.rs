@@ -75,3 +75,14 @@ async fn postgres_worker_gives_leases_back_on_shutdown() {
     let Some(store) = postgres("worker shutdown").await else { return };
     infin8_core::engine::testing::runner::worker_gives_leases_back_on_shutdown(store).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_a_subscriber_follows_a_run_and_counters_match_the_store() {
+    let Some(store) = postgres("feed").await else { return };
+    // Another pool: its LISTEN connection shares nothing with the engine's, as in another process.
+    let Some(other) = postgres("feed").await else { return };
+    infin8_core::engine::testing::runner::a_subscriber_follows_a_run_and_counters_match_the_store(
+        store, other,
+    )
+    .await;
+}

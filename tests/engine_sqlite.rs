@@ -82,3 +82,13 @@ async fn sqlite_worker_gives_leases_back_on_shutdown() {
     let (store, _dir) = sqlite().await;
     infin8_core::engine::testing::runner::worker_gives_leases_back_on_shutdown(store).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_a_subscriber_follows_a_run_and_counters_match_the_store() {
+    let (store, dir) = sqlite().await;
+    let other: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path().join("engine.sqlite")).await.unwrap());
+    infin8_core::engine::testing::runner::a_subscriber_follows_a_run_and_counters_match_the_store(
+        store, other,
+    )
+    .await;
+}

@@ -20,3 +20,9 @@ async fn memory_worker_retries_a_temporary_failure_by_itself() {
 async fn memory_worker_gives_leases_back_on_shutdown() {
     worker_gives_leases_back_on_shutdown(Arc::new(MemoryStore::new())).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_a_subscriber_follows_a_run_and_counters_match_the_store() {
+    let store = Arc::new(MemoryStore::new());
+    a_subscriber_follows_a_run_and_counters_match_the_store(store.clone(), store).await;
+}

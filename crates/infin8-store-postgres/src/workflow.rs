@@ -4,6 +4,9 @@ use crate::error::{corrupt, map_sqlx};
 use crate::rows::{actor, actor_columns, cursor, get, json, page, to_json, wire, wire_opt};
 use crate::store::{PgStore, commit};
 use async_trait::async_trait;
+use futures::StreamExt;
+use infin8_core::engine::ProgressEvent;
+use infin8_core::engine::feed::{self, ProgressStream};
 use infin8_core::organization::Permission;
 use infin8_core::page::{Page, page_size};
 use infin8_core::store::WorkflowStore;
@@ -490,5 +493,38 @@ impl WorkflowStore for PgStore {
         .map_err(|e| map_sqlx(OP, e))?;
         commit(tx, OP).await?;
         Ok(done.rows_affected() > 0)
+    }
+
+    async fn publish_progress(&self, ctx: &TenantContext, events: &[ProgressEvent]) -> Result<()> {
+        const OP: &str = "publish_progress";
+        ctx.role.require(Permission::RunWorkflows)?;
+        if events.is_empty() {
+            return Ok(());
+        }
+        let payloads: Vec<String> = events.iter().map(feed::encode).collect::<Result<_>>()?;
+        // One statement, one transaction: the notifications are delivered in order, at commit.
+        // (No tenant transaction: nothing is read or written, and the channel is the caller's
+        // organization's.)
+        sqlx::query("SELECT pg_notify($1, p) FROM unnest($2::text[]) WITH ORDINALITY AS t(p, i) ORDER BY i")
+            .bind(feed::channel(ctx.org_id))
+            .bind(&payloads)
+            .execute(self.pool())
+            .await
+            .map_err(|e| map_sqlx(OP, e))?;
+        Ok(())
+    }
+
+    async fn subscribe_progress(&self, ctx: &TenantContext) -> Result<ProgressStream> {
+        const OP: &str = "subscribe_progress";
+        // A subscription holds one connection of the pool while it is open (LISTEN is per
+        // connection); the listener reconnects by itself if the connection drops.
+        let mut listener =
+            sqlx::postgres::PgListener::connect_with(self.pool()).await.map_err(|e| map_sqlx(OP, e))?;
+        listener.listen(&feed::channel(ctx.org_id)).await.map_err(|e| map_sqlx(OP, e))?;
+        let stream = listener.into_stream().map(|n| match n {
+            Ok(n) => feed::decode(n.payload()),
+            Err(e) => Err(map_sqlx(OP, e)),
+        });
+        Ok(Box::pin(stream))
     }
 }

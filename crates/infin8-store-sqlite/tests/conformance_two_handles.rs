@@ -12,6 +12,8 @@ use infin8_core::approval::{Approval, ApprovalEntityType, NewApproval};
 use infin8_core::article::{Article, ArticleSection, ArticleUpdate, NewArticle, NewSection};
 use infin8_core::audit::{AuditEntry, AuditQuery, NewAuditEntry};
 use infin8_core::cluster::{ClusterSpoke, ClusterValidation, NewClusterSpoke, NewValidation};
+use infin8_core::engine::ProgressEvent;
+use infin8_core::engine::feed::ProgressStream;
 use infin8_core::ids::{ArticleId, CompetitorId, KeywordId, PublishId, ReservationId, UserId, WorkflowId};
 use infin8_core::keyword::{Keyword, KeywordQuery, KeywordUpdate, NewKeyword, UpsertedKeyword};
 use infin8_core::ledger::{
@@ -93,6 +95,8 @@ delegate!(WorkflowStore {
     fn claim_workflows(request: ClaimRequest) -> Result<Vec<ClaimedWorkflow>>;
     fn renew_lease(ctx: &TenantContext, workflow_id: WorkflowId, lease: Lease) -> Result<bool>;
     fn release_lease(ctx: &TenantContext, workflow_id: WorkflowId, owner: &str) -> Result<bool>;
+    fn publish_progress(ctx: &TenantContext, events: &[ProgressEvent]) -> Result<()>;
+    fn subscribe_progress(ctx: &TenantContext) -> Result<ProgressStream>;
 });
 
 delegate!(KeywordStore {

@@ -1,12 +1,14 @@
 //! Building an [`Engine`]: a store, the five providers, a configuration and a progress sink.
 
 use super::config::{ClusteringMethod, PipelineConfig};
-use super::progress::{NoProgress, ProgressSink};
+use super::progress::{NoProgress, ProgressEvent, ProgressSink};
 use crate::error::{Error, Result};
 use crate::provider::{
     Embedder, KeywordResearch, LanguageModel, Providers, Publisher, SerpResearch, WebResearch,
 };
 use crate::store::Store;
+use crate::tenant::TenantContext;
+use crate::workflow::{TransitionOutcome, TransitionRequest};
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use std::sync::Arc;
@@ -66,6 +68,44 @@ impl EngineInner {
             retryable: true,
             source: None,
         })
+    }
+
+    /// Tells the host's sink and the organization's feed subscribers (through the store; see
+    /// [`feed`](super::feed)). The feed is best effort: a store that cannot take the events
+    /// does not stop the work (subscribers re-read the workflow after a gap).
+    pub(crate) async fn announce(&self, ctx: &TenantContext, events: Vec<ProgressEvent>) {
+        for event in &events {
+            self.progress.event(event);
+        }
+        self.feed(ctx, events).await;
+    }
+
+    /// Sends events the sink has already seen to the feed (runs of `ItemDone` summarized).
+    pub(crate) async fn feed(&self, ctx: &TenantContext, events: Vec<ProgressEvent>) {
+        let events = super::feed::coalesce(events);
+        if !events.is_empty() {
+            let _ = self.store.publish_progress(ctx, &events).await;
+        }
+    }
+
+    /// A store transition, announced as [`ProgressEvent::StateChanged`] when it moved the
+    /// workflow (not for a replay).
+    pub(crate) async fn transition(
+        &self,
+        ctx: &TenantContext,
+        request: TransitionRequest,
+    ) -> Result<TransitionOutcome> {
+        let out = self.store.transition(ctx, request).await?;
+        if !out.replayed {
+            let changed = ProgressEvent::StateChanged {
+                workflow: out.workflow.id,
+                from: out.transition.from_state,
+                to: out.transition.to_state,
+                version: out.workflow.version,
+            };
+            self.announce(ctx, vec![changed]).await;
+        }
+        Ok(out)
     }
 }
 

@@ -53,6 +53,7 @@
 
 mod builder;
 mod config;
+pub mod feed;
 mod ledger;
 mod progress;
 mod review;

@@ -125,6 +125,53 @@ pub enum ProgressEvent {
         /// Items approved.
         approved: u64,
     },
+    /// The workflow moved from one state to another (any transition the engine made: steps,
+    /// gates, retries, cancellation).
+    StateChanged {
+        /// The workflow.
+        workflow: WorkflowId,
+        /// The state it left.
+        from: WorkflowState,
+        /// The state it is in now.
+        to: WorkflowState,
+        /// The workflow's version after the move.
+        version: i64,
+    },
+    /// Several items of a step were finished (the subscription feed's summary of consecutive
+    /// [`ProgressEvent::ItemDone`] events; a [`ProgressSink`] sees each `ItemDone` instead).
+    ItemsDone {
+        /// The workflow.
+        workflow: WorkflowId,
+        /// The step.
+        step: Step,
+        /// How many items were finished since the previous event of the feed.
+        count: u64,
+        /// The last of them.
+        last: String,
+    },
+}
+
+impl ProgressEvent {
+    /// The workflow the event is about (`None` for a worker's own events).
+    #[must_use]
+    pub fn workflow(&self) -> Option<WorkflowId> {
+        match self {
+            Self::StepStarted { workflow, .. }
+            | Self::ItemsPlanned { workflow, .. }
+            | Self::ItemDone { workflow, .. }
+            | Self::Cost { workflow, .. }
+            | Self::StepFinished { workflow, .. }
+            | Self::StepFailed { workflow, .. }
+            | Self::Claimed { workflow, .. }
+            | Self::Retrying { workflow, .. }
+            | Self::LeaseReleased { workflow }
+            | Self::AwaitingApproval { workflow, .. }
+            | Self::AutoApproved { workflow, .. }
+            | Self::StateChanged { workflow, .. }
+            | Self::ItemsDone { workflow, .. } => Some(*workflow),
+            Self::WorkerBackoff { .. } => None,
+        }
+    }
 }
 
 /// Receives progress events. Called from the engine's tasks: keep it quick and non-blocking.

@@ -17,7 +17,7 @@ use crate::ids::{KeywordId, WorkflowId};
 use crate::keyword::{Keyword, KeywordQuery, KeywordType, KeywordUpdate, StepStatus};
 use crate::organization::Permission;
 use crate::tenant::{Actor, TenantContext};
-use crate::workflow::{Phase, Step, Workflow, WorkflowState};
+use crate::workflow::{Phase, Step, Workflow, WorkflowCounts, WorkflowState, WorkflowUpdate};
 use std::collections::{HashMap, HashSet};
 
 /// The feedback recorded on system auto-approvals.
@@ -175,11 +175,9 @@ impl Engine {
         if !undecided.is_empty() {
             if !auto {
                 let pending = undecided.len() as u64;
-                self.inner.progress.event(&ProgressEvent::AwaitingApproval {
-                    workflow: wf.id,
-                    step,
-                    pending,
-                });
+                self.inner
+                    .announce(ctx, vec![ProgressEvent::AwaitingApproval { workflow: wf.id, step, pending }])
+                    .await;
                 return Ok(Advance::AwaitingApproval { step, pending });
             }
             let system = TenantContext::system(ctx.org_id);
@@ -195,11 +193,12 @@ impl Engine {
                 })
                 .collect();
             self.inner.store.record_approvals(&system, &new).await?;
-            self.inner.progress.event(&ProgressEvent::AutoApproved {
-                workflow: wf.id,
-                step,
-                approved: new.len() as u64,
-            });
+            self.inner
+                .announce(
+                    ctx,
+                    vec![ProgressEvent::AutoApproved { workflow: wf.id, step, approved: new.len() as u64 }],
+                )
+                .await;
         }
         if entity == ApprovalEntityType::SeedKeywords {
             // Mark seeds a human approved as user-selected.
@@ -214,6 +213,13 @@ impl Engine {
                 .collect();
             if !updates.is_empty() {
                 self.inner.store.update_keywords(ctx, &updates).await?;
+            }
+            // The gate's counter, written once as it passes.
+            let approved = approvals.iter().filter(|a| a.decision == Decision::Approved).count();
+            let counts = WorkflowCounts { approved_seeds: super::steps::count(approved), ..wf.counts };
+            if counts != wf.counts {
+                let update = WorkflowUpdate { counts: Some(counts), ..WorkflowUpdate::default() };
+                self.inner.store.update_workflow(ctx, wf.id, update).await?;
             }
         }
         self.moved(ctx, &wf, WorkflowState::At(step, Phase::Completed), Some("every item decided".into()))

@@ -3,18 +3,17 @@
 
 use super::builder::Engine;
 use super::progress::{ProgressEvent, WorkflowProgress};
-use super::step::{StepCtx, list_keywords};
+use super::step::StepCtx;
 use super::steps;
 use crate::error::{ConflictReason, Entity, Error, Result};
 use crate::ids::WorkflowId;
-use crate::keyword::{FilterStatus, KeywordQuery, KeywordType};
 use crate::ledger::{LedgerScope, UsageMetric};
 use crate::money::Usd;
 use crate::organization::Permission;
 use crate::tenant::TenantContext;
 use crate::workflow::{
-    FailureKind, Lease, NewWorkflow, Phase, Step, TransitionRequest, Workflow, WorkflowCounts,
-    WorkflowSettings, WorkflowState, WorkflowUpdate,
+    FailureKind, Lease, NewWorkflow, Phase, Step, TransitionRequest, Workflow, WorkflowSettings,
+    WorkflowState, WorkflowUpdate,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -274,13 +273,10 @@ impl Engine {
             "retry requested".to_string()
         };
         let req = self.request(&wf, WorkflowState::At(step, Phase::Pending)).with_reason(reason);
-        let out = self.inner.store.transition(ctx, req).await?;
-        self.inner.progress.event(&ProgressEvent::Retrying {
-            workflow,
-            step,
-            attempts: wf.attempts,
-            automatic,
-        });
+        let out = self.inner.transition(ctx, req).await?;
+        self.inner
+            .announce(ctx, vec![ProgressEvent::Retrying { workflow, step, attempts: wf.attempts, automatic }])
+            .await;
         Ok(out.workflow)
     }
 
@@ -305,7 +301,7 @@ impl Engine {
                 _ => {}
             }
             let req = self.request(&wf, WorkflowState::Cancelled).with_reason("cancelled");
-            match self.inner.store.transition(ctx, req).await {
+            match self.inner.transition(ctx, req).await {
                 Ok(out) => return Ok(out.workflow),
                 Err(Error::Conflict { reason: ConflictReason::StaleWorkflow { .. }, .. }) => {}
                 Err(e) => return Err(e),
@@ -387,7 +383,7 @@ impl Engine {
     ) -> Result<Advance> {
         let mut req = self.request(wf, to);
         req.reason = reason;
-        match self.inner.store.transition(ctx, req).await {
+        match self.inner.transition(ctx, req).await {
             Ok(out) => Ok(Advance::Moved(out.workflow.state)),
             Err(Error::Conflict { reason: ConflictReason::StaleWorkflow { current, .. }, .. }) => {
                 Ok(Advance::Moved(current))
@@ -398,7 +394,7 @@ impl Engine {
 
     async fn claim_and_run(&self, ctx: &TenantContext, wf: Workflow, step: Step) -> Result<Advance> {
         let processing = WorkflowState::At(step, Phase::Processing);
-        let claimed = match self.inner.store.transition(ctx, self.request(&wf, processing)).await {
+        let claimed = match self.inner.transition(ctx, self.request(&wf, processing)).await {
             Ok(out) if out.workflow.lease.as_ref().is_some_and(|l| l.owner == self.inner.worker) => {
                 out.workflow
             }
@@ -414,7 +410,7 @@ impl Engine {
             .get_organization(ctx)
             .await?
             .ok_or_else(|| Error::not_found(Entity::Organization, ctx.org_id))?;
-        self.inner.progress.event(&ProgressEvent::StepStarted { workflow: wf.id, step });
+        self.inner.announce(ctx, vec![ProgressEvent::StepStarted { workflow: wf.id, step }]).await;
         let sc = StepCtx::new(&self.inner, *ctx, step, claimed, org);
         let work = async {
             match step {
@@ -431,21 +427,27 @@ impl Engine {
             }
         };
         let result = self.with_heartbeat(ctx, wf.id, work).await;
+        sc.flush_feed().await;
         match result {
             Ok(end) => {
-                self.refresh(ctx, wf.id).await?;
+                self.bookkeep(ctx, &sc).await?;
                 let to = match end {
                     steps::StepEnd::Completed => WorkflowState::At(step, Phase::Completed),
                     steps::StepEnd::AwaitReview => WorkflowState::At(step, Phase::AwaitingReview),
                 };
                 let current = sc.workflow();
-                match self.inner.store.transition(ctx, self.request(&current, to)).await {
+                match self.inner.transition(ctx, self.request(&current, to)).await {
                     Ok(out) => {
-                        self.inner.progress.event(&ProgressEvent::StepFinished {
-                            workflow: wf.id,
-                            step,
-                            state: out.workflow.state,
-                        });
+                        self.inner
+                            .announce(
+                                ctx,
+                                vec![ProgressEvent::StepFinished {
+                                    workflow: wf.id,
+                                    step,
+                                    state: out.workflow.state,
+                                }],
+                            )
+                            .await;
                         Ok(Advance::Moved(out.workflow.state))
                     }
                     Err(Error::Conflict {
@@ -461,7 +463,7 @@ impl Engine {
             Err(error) => {
                 // Record what was spent before failing; if the store is down, leave the step
                 // processing under our lease for the next run to resume.
-                self.refresh(ctx, wf.id).await.map_err(|_| clone_error(&error))?;
+                self.bookkeep(ctx, &sc).await.map_err(|_| clone_error(&error))?;
                 let current = sc.workflow();
                 let policy = current.settings.retry.unwrap_or(self.inner.config.retry);
                 let seed =
@@ -477,17 +479,22 @@ impl Engine {
                     .request(&current, WorkflowState::At(step, Phase::Failed))
                     .with_reason(reason.clone())
                     .with_failure(failure);
-                match self.inner.store.transition(ctx, req).await {
+                match self.inner.transition(ctx, req).await {
                     Ok(out) => {
                         let retryable = error.is_retryable();
-                        self.inner.progress.event(&ProgressEvent::StepFailed {
-                            workflow: wf.id,
-                            step,
-                            reason,
-                            retryable,
-                            kind: failure.kind,
-                            next_attempt_at: failure.next_attempt_at,
-                        });
+                        self.inner
+                            .announce(
+                                ctx,
+                                vec![ProgressEvent::StepFailed {
+                                    workflow: wf.id,
+                                    step,
+                                    reason,
+                                    retryable,
+                                    kind: failure.kind,
+                                    next_attempt_at: failure.next_attempt_at,
+                                }],
+                            )
+                            .await;
                         Ok(failed(step, &out.workflow, Some(error)))
                     }
                     Err(Error::Conflict {
@@ -533,59 +540,25 @@ impl Engine {
         }
     }
 
-    /// Recomputes the workflow's counters from the store and its actual cost from the ledger.
-    pub(crate) async fn refresh(&self, ctx: &TenantContext, workflow: WorkflowId) -> Result<()> {
+    /// A step's bookkeeping, in two store calls whatever the workflow's size: the counters the
+    /// step set as it worked (see `StepCtx::count`) and the actual cost (one aggregate over the
+    /// ledger) are written once. Nothing is re-read.
+    async fn bookkeep(&self, ctx: &TenantContext, sc: &StepCtx<'_>) -> Result<()> {
         let store = self.inner.store.as_ref();
-        let keywords = list_keywords(store, ctx, KeywordQuery::workflow(workflow)).await?;
-        let approvals = store
-            .list_approvals(ctx, workflow, Some(crate::approval::ApprovalEntityType::SeedKeywords))
-            .await?;
-        let clusters = store.list_clusters(ctx, workflow).await?;
-        let validations = store.list_validations(ctx, workflow).await?;
-        let articles = store.list_articles(ctx, workflow).await?;
-        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
-        let mut hubs: Vec<_> = clusters.iter().map(|c| c.hub_keyword_id).collect();
-        hubs.sort();
-        hubs.dedup();
-        let counts = WorkflowCounts {
-            seed_keywords: count(keywords.iter().filter(|k| k.keyword_type == KeywordType::Seed).count()),
-            approved_seeds: count(
-                approvals.iter().filter(|a| a.decision == crate::approval::Decision::Approved).count(),
-            ),
-            longtail_keywords: count(
-                keywords.iter().filter(|k| k.keyword_type == KeywordType::Longtail).count(),
-            ),
-            filtered_keywords: count(
-                keywords.iter().filter(|k| k.filter_status == FilterStatus::Approved).count(),
-            ),
-            clusters: count(hubs.len()),
-            valid_clusters: count(
-                validations.iter().filter(|v| v.status == crate::cluster::ValidationStatus::Valid).count(),
-            ),
-            articles: count(
-                articles
-                    .iter()
-                    .filter(|a| {
-                        matches!(
-                            a.status,
-                            crate::article::ArticleStatus::Completed
-                                | crate::article::ArticleStatus::Published
-                        )
-                    })
-                    .count(),
-            ),
-            published: count(
-                articles.iter().filter(|a| a.status == crate::article::ArticleStatus::Published).count(),
-            ),
-        };
-        let cost = store.get_usage(ctx, UsageMetric::CostMicros, LedgerScope::Workflow(workflow)).await?;
+        let wf = sc.workflow();
+        let cost = store.get_usage(ctx, UsageMetric::CostMicros, LedgerScope::Workflow(wf.id)).await?;
+        let counts = sc.counts();
+        let actual_cost = Usd::from_micros(cost.used);
+        if counts == wf.counts && actual_cost == wf.actual_cost {
+            return Ok(());
+        }
         store
             .update_workflow(
                 ctx,
-                workflow,
+                wf.id,
                 WorkflowUpdate {
-                    counts: Some(counts),
-                    actual_cost: Some(Usd::from_micros(cost.used)),
+                    counts: (counts != wf.counts).then_some(counts),
+                    actual_cost: (actual_cost != wf.actual_cost).then_some(actual_cost),
                     ..WorkflowUpdate::default()
                 },
             )

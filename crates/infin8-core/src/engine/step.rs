@@ -12,7 +12,7 @@ use crate::ledger::{RateLimitRequest, UsageMetric, WindowKind};
 use crate::organization::{Organization, PlanLimits};
 use crate::provider::{Metered, ProviderError, ProviderUsage};
 use crate::tenant::TenantContext;
-use crate::workflow::{Lease, Phase, Step, Workflow, WorkflowState};
+use crate::workflow::{Lease, Phase, Step, Workflow, WorkflowCounts, WorkflowState};
 use chrono::{DateTime, Utc};
 use std::future::Future;
 use std::sync::{Mutex, PoisonError};
@@ -47,6 +47,11 @@ pub(crate) struct StepCtx<'a> {
     pub(crate) org: Organization,
     pub(crate) limits: PlanLimits,
     workflow: Mutex<Workflow>,
+    /// The workflow's counters as this step leaves them: each step sets the ones it owns from
+    /// what it produced, and the engine writes them once when the step ends (no re-reading).
+    counts: Mutex<WorkflowCounts>,
+    /// Events emitted but not yet sent to the feed.
+    pending: Mutex<Vec<ProgressEvent>>,
 }
 
 impl<'a> StepCtx<'a> {
@@ -58,7 +63,27 @@ impl<'a> StepCtx<'a> {
         org: Organization,
     ) -> Self {
         let limits = engine.config.plan_limits.clone().unwrap_or_else(|| org.plan.limits());
-        Self { engine, ctx, step, org, limits, workflow: Mutex::new(workflow) }
+        let counts = Mutex::new(workflow.counts);
+        Self {
+            engine,
+            ctx,
+            step,
+            org,
+            limits,
+            workflow: Mutex::new(workflow),
+            counts,
+            pending: Mutex::default(),
+        }
+    }
+
+    /// Sets the counters this step owns.
+    pub(crate) fn count(&self, set: impl FnOnce(&mut WorkflowCounts)) {
+        set(&mut self.counts.lock().unwrap_or_else(PoisonError::into_inner));
+    }
+
+    /// The workflow's counters as this step leaves them.
+    pub(crate) fn counts(&self) -> WorkflowCounts {
+        *self.counts.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The workflow as last seen (after claim or the last safe point).
@@ -78,8 +103,18 @@ impl<'a> StepCtx<'a> {
         self.engine.store.as_ref()
     }
 
+    /// Tells the host's sink now, and the feed at the next safe point (or the step's end).
     pub(crate) fn emit(&self, event: ProgressEvent) {
         self.engine.progress.event(&event);
+        self.pending.lock().unwrap_or_else(PoisonError::into_inner).push(event);
+    }
+
+    /// Sends the events emitted since the last flush to the organization's feed.
+    pub(crate) async fn flush_feed(&self) {
+        let events = std::mem::take(&mut *self.pending.lock().unwrap_or_else(PoisonError::into_inner));
+        if !events.is_empty() {
+            self.engine.feed(&self.ctx, events).await;
+        }
     }
 
     pub(crate) fn planned(&self, total: usize) {
@@ -102,6 +137,7 @@ impl<'a> StepCtx<'a> {
     /// another worker (`Conflict`), and renews the lease (no transition, no audit row) when half
     /// of it has run out.
     pub(crate) async fn checkpoint(&self) -> Result<()> {
+        self.flush_feed().await;
         let id = self.workflow_id();
         let current = self
             .store()

@@ -145,11 +145,6 @@ impl Worker {
                         for c in claimed {
                             report.claimed += 1;
                             held.insert(c.workflow_id, c.organization_id);
-                            self.emit(ProgressEvent::Claimed {
-                                workflow: c.workflow_id,
-                                organization: c.organization_id,
-                                state: c.state,
-                            });
                             in_flight.push(self.drive(c).boxed());
                         }
                     }
@@ -228,6 +223,12 @@ impl Worker {
     /// then until a gate, a failure or the end.
     async fn drive(&self, c: ClaimedWorkflow) -> (ClaimedWorkflow, Outcome) {
         let ctx = TenantContext::system(c.organization_id);
+        let claimed = ProgressEvent::Claimed {
+            workflow: c.workflow_id,
+            organization: c.organization_id,
+            state: c.state,
+        };
+        self.engine.inner.announce(&ctx, vec![claimed]).await;
         let outcome = self.drive_inner(&ctx, &c).await.unwrap_or_else(Outcome::Error);
         (c, outcome)
     }
@@ -253,7 +254,10 @@ impl Worker {
                 self.engine.inner.store.release_lease(&ctx, *workflow, self.engine.worker()).await
             {
                 released += 1;
-                self.emit(ProgressEvent::LeaseReleased { workflow: *workflow });
+                self.engine
+                    .inner
+                    .announce(&ctx, vec![ProgressEvent::LeaseReleased { workflow: *workflow }])
+                    .await;
             }
         }
         released

@@ -219,4 +219,18 @@ impl WorkflowStore for MemoryStore {
         }
         Ok(false)
     }
+
+    async fn publish_progress(
+        &self,
+        ctx: &TenantContext,
+        events: &[crate::engine::ProgressEvent],
+    ) -> Result<()> {
+        ctx.role.require(Permission::RunWorkflows)?;
+        self.progress.publish(ctx.org_id, events);
+        Ok(())
+    }
+
+    async fn subscribe_progress(&self, ctx: &TenantContext) -> Result<crate::engine::feed::ProgressStream> {
+        Ok(self.progress.subscribe(ctx.org_id))
+    }
 }

@@ -1,3 +1,5 @@
+use crate::engine::ProgressEvent;
+use crate::engine::feed::ProgressStream;
 use crate::error::Result;
 use crate::ids::WorkflowId;
 use crate::page::Page;
@@ -107,4 +109,23 @@ pub trait WorkflowStore: Send + Sync {
     /// # Errors
     /// `Forbidden`; `NotFound` if the workflow is not in the caller's organization.
     async fn release_lease(&self, ctx: &TenantContext, workflow_id: WorkflowId, owner: &str) -> Result<bool>;
+
+    /// Sends `events` (in order) to the subscribers of the caller's organization: in process on
+    /// memory and SQLite ([`ProgressHub`](crate::engine::feed::ProgressHub)), with `NOTIFY` on
+    /// PostgreSQL so that subscribers in every process see them. At most once, never durable,
+    /// never to another organization (see [`feed`](crate::engine::feed)). Long texts are cut to
+    /// [`MAX_FEED_TEXT`](crate::engine::feed::MAX_FEED_TEXT) on PostgreSQL.
+    /// Requires [`Permission::RunWorkflows`](crate::organization::Permission::RunWorkflows) (checked first).
+    ///
+    /// # Errors
+    /// `Forbidden`; a backend error if the database cannot be reached.
+    async fn publish_progress(&self, ctx: &TenantContext, events: &[ProgressEvent]) -> Result<()>;
+
+    /// The caller's organization's progress events from now on (events sent before the call are
+    /// not replayed). Any role may subscribe.
+    ///
+    /// # Errors
+    /// A backend error if the subscription cannot be set up (PostgreSQL: no connection for
+    /// `LISTEN`).
+    async fn subscribe_progress(&self, ctx: &TenantContext) -> Result<ProgressStream>;
 }

@@ -180,6 +180,7 @@ macro_rules! __scenario_list {
             claim_honours_due_time,
             claim_is_fair_across_organizations,
             failure_kinds_round_trip,
+            progress_feed_reaches_the_organization_only,
             workflow_transition_cas_race,
             workflow_transition_replay_is_idempotent,
             workflow_idempotency_key_reuse_conflicts,

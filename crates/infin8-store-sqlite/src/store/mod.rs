@@ -15,10 +15,27 @@ mod workflow;
 use crate::db::Db;
 use crate::error::{Res, SqliteError};
 use crate::options::SqliteOptions;
+use infin8_core::engine::feed::ProgressHub;
 use infin8_core::page::Cursor;
 use infin8_core::store::Store;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+/// The progress feed of a database file, one per file and process: stores opened separately on
+/// the same file (a worker's and a web handler's) see each other's events. (Other processes on
+/// the file do not: SQLite has no notifications; PostgreSQL's feed crosses processes.) A hub is
+/// a few bytes; one is kept per file for the life of the process.
+fn hub_of(path: &Path) -> ProgressHub {
+    static HUBS: OnceLock<Mutex<HashMap<PathBuf, ProgressHub>>> = OnceLock::new();
+    let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    HUBS.get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .entry(key)
+        .or_default()
+        .clone()
+}
 
 /// The embedded SQLite store: one file (or memory), WAL, bundled SQLite.
 ///
@@ -29,6 +46,8 @@ use std::sync::Arc;
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     db: Arc<Db>,
+    /// The progress feed: shared by every store of this process on the same file.
+    progress: ProgressHub,
 }
 
 impl SqliteStore {
@@ -65,7 +84,9 @@ impl SqliteStore {
     /// # Errors
     /// As [`open`](Self::open).
     pub fn open_blocking(path: impl AsRef<Path>, options: &SqliteOptions) -> Result<Self, SqliteError> {
-        Ok(Self { db: Arc::new(Db::open(path.as_ref(), options)?) })
+        let db = Db::open(path.as_ref(), options)?;
+        let progress = hub_of(db.path());
+        Ok(Self { db: Arc::new(db), progress })
     }
 
     /// A private in-memory database (for tests and demos): gone when the last clone drops.
@@ -73,7 +94,8 @@ impl SqliteStore {
     /// # Errors
     /// Only if SQLite cannot allocate the database.
     pub fn open_in_memory() -> Result<Self, SqliteError> {
-        Ok(Self { db: Arc::new(Db::open_in_memory(&SqliteOptions::default())?) })
+        let db = Db::open_in_memory(&SqliteOptions::default())?;
+        Ok(Self { db: Arc::new(db), progress: ProgressHub::new() })
     }
 
     /// The database file (`:memory:` for an in-memory store).

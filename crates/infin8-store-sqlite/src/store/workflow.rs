@@ -6,6 +6,8 @@ use crate::error::{Fail, Res};
 use crate::scope::Scoped;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use infin8_core::engine::ProgressEvent;
+use infin8_core::engine::feed::ProgressStream;
 use infin8_core::error::{ConflictReason, Entity, Error, Result};
 use infin8_core::ids::{TransitionId, WorkflowId};
 use infin8_core::money::Usd;
@@ -445,5 +447,15 @@ impl WorkflowStore for SqliteStore {
                 Ok(n > 0)
             })
             .await
+    }
+
+    async fn publish_progress(&self, ctx: &TenantContext, events: &[ProgressEvent]) -> Result<()> {
+        ctx.role.require(Permission::RunWorkflows)?;
+        self.progress.publish(ctx.org_id, events);
+        Ok(())
+    }
+
+    async fn subscribe_progress(&self, ctx: &TenantContext) -> Result<ProgressStream> {
+        Ok(self.progress.subscribe(ctx.org_id))
     }
 }

@@ -9,6 +9,7 @@
 //! [`crate::article`].
 
 use super::StepEnd;
+use super::count;
 use super::subtopics::{ClusterKeyword, valid_cluster_keywords};
 use crate::approval::{Approval, ApprovalEntityType, Decision};
 use crate::article::assemble::{AssemblyInput, SectionInput, Site, assemble as assemble_article};
@@ -133,6 +134,15 @@ pub(crate) async fn run(sc: &StepCtx<'_>) -> Result<StepEnd> {
         sc.engine.config.concurrency.articles,
     )
     .await;
+    // Articles are few (one per chosen keyword): one listing counts the finished ones.
+    let finished = sc
+        .store()
+        .list_articles(&sc.ctx, wf)
+        .await?
+        .iter()
+        .filter(|a| matches!(a.status, ArticleStatus::Completed | ArticleStatus::Published))
+        .count();
+    sc.count(|c| c.articles = count(finished));
     match results.into_iter().find_map(Result::err) {
         Some(e) => Err(e),
         None => Ok(StepEnd::Completed),

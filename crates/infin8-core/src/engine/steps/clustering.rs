@@ -8,6 +8,7 @@
 //! embedding is skipped. Each batch is written atomically.
 
 use super::StepEnd;
+use super::count;
 use crate::cluster::{ClusterItem, ClusterType, Clustering, NewClusterSpoke, cluster_hub_spoke};
 use crate::engine::config::ClusteringMethod;
 use crate::engine::ledger::Spend;
@@ -143,6 +144,8 @@ pub(crate) async fn store_clusters(
         })
         .collect();
     sc.store().replace_clusters(&sc.ctx, wf, &spokes).await?;
+    let with_spokes = clustering.clusters.iter().filter(|c| !c.spokes.is_empty()).count();
+    sc.count(|c| c.clusters = count(with_spokes));
     sc.item_done(format!("{} clusters", clustering.clusters.len()));
     Ok(StepEnd::Completed)
 }

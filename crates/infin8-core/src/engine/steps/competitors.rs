@@ -5,6 +5,7 @@
 //! the top `max_seeds` by `volume × relevance` become seeds (see [`rank_seeds`]).
 
 use super::StepEnd;
+use super::count;
 use super::icp::Icp;
 use crate::engine::ledger::Spend;
 use crate::engine::step::bounded;
@@ -200,6 +201,7 @@ pub(crate) async fn run(sc: &StepCtx<'_>) -> Result<StepEnd> {
     if !seeds.is_empty() {
         sc.store().upsert_keywords(&sc.ctx, &seeds).await?;
     }
+    sc.count(|c| c.seed_keywords = count(seeds.len()));
     if !skipped.is_empty() {
         let mut metadata = wf.metadata.clone();
         if let Some(obj) = metadata.as_object_mut() {

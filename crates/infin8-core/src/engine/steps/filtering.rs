@@ -2,6 +2,7 @@
 //! longtails; seeds rejected at review are rejected here too, with that reason.
 
 use super::StepEnd;
+use super::count;
 use super::longtails::approved_seeds;
 use crate::engine::step::StepCtx;
 use crate::error::Result;
@@ -100,6 +101,8 @@ pub(crate) async fn run(sc: &StepCtx<'_>) -> Result<StepEnd> {
     if !updates.is_empty() {
         sc.store().update_keywords(&sc.ctx, &updates).await?;
     }
+    let kept = decisions.iter().filter(|d| d.status == FilterStatus::Approved).count();
+    sc.count(|c| c.filtered_keywords = count(kept));
     for k in &candidates {
         sc.item_done(k.keyword.clone());
     }

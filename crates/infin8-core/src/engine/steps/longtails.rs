@@ -5,6 +5,7 @@
 //! `longtail_status` is `completed` is skipped on a resume.
 
 use super::StepEnd;
+use super::count;
 use crate::approval::{ApprovalEntityType, Decision};
 use crate::engine::ledger::Spend;
 use crate::engine::step::bounded;
@@ -31,8 +32,9 @@ pub(crate) async fn run(sc: &StepCtx<'_>) -> Result<StepEnd> {
     let wf = sc.workflow_id();
     let seeds = approved_seeds(sc).await?;
     sc.planned(seeds.len());
-    let existing: HashSet<String> =
-        sc.keywords(KeywordQuery::workflow(wf)).await?.into_iter().map(|k| k.normalized_keyword).collect();
+    let all = sc.keywords(KeywordQuery::workflow(wf)).await?;
+    let mut longtails = all.iter().filter(|k| k.keyword_type == KeywordType::Longtail).count();
+    let existing: HashSet<String> = all.into_iter().map(|k| k.normalized_keyword).collect();
     let todo: Vec<&Keyword> = seeds.iter().filter(|s| s.longtail_status != StepStatus::Completed).collect();
     for s in seeds.iter().filter(|s| s.longtail_status == StepStatus::Completed) {
         sc.item_done(s.keyword.clone());
@@ -104,6 +106,8 @@ pub(crate) async fn run(sc: &StepCtx<'_>) -> Result<StepEnd> {
         }
         if !new.is_empty() {
             sc.store().upsert_keywords(&sc.ctx, &new).await?;
+            longtails += new.len();
+            sc.count(|c| c.longtail_keywords = count(longtails));
         }
         sc.store()
             .update_keywords(
@@ -116,6 +120,7 @@ pub(crate) async fn run(sc: &StepCtx<'_>) -> Result<StepEnd> {
             .await?;
         sc.item_done(seed.keyword.clone());
     }
+    sc.count(|c| c.longtail_keywords = count(longtails));
     match first_error {
         Some(e) => Err(e),
         None => Ok(StepEnd::Completed),

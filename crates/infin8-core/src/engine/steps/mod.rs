@@ -22,6 +22,11 @@ pub(crate) enum StepEnd {
     AwaitReview,
 }
 
+/// A length as a workflow counter.
+pub(crate) fn count(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
 /// Parses a JSON answer of the language model into `T`.
 pub(crate) fn parse_answer<T: serde::de::DeserializeOwned>(
     provider: &str,

@@ -10,6 +10,7 @@
 //! articles were tried.
 
 use super::StepEnd;
+use super::count;
 use crate::article::links::drop_links;
 use crate::article::{Article, ArticleStatus, ArticleUpdate};
 use crate::engine::ledger::Spend;
@@ -44,6 +45,8 @@ pub(crate) async fn run(sc: &StepCtx<'_>) -> Result<StepEnd> {
         sc.engine.config.concurrency.publish,
     )
     .await;
+    let published = results.iter().filter(|r| r.is_ok()).count();
+    sc.count(|c| c.published = count(published));
     match results.into_iter().find_map(Result::err) {
         Some(e) => Err(e),
         None => Ok(StepEnd::Completed),

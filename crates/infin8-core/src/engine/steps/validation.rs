@@ -12,9 +12,11 @@
 //! [`ClusteringMethod::min_avg_overlap`]: crate::engine::ClusteringMethod::min_avg_overlap
 
 use super::StepEnd;
+use super::count;
 use crate::cluster::validate::validate_cluster;
 use crate::cluster::{
     Cluster, ClusterSpoke, ClusterType, Clustering, KeywordFacts, NewValidation, ValidationRules,
+    ValidationStatus,
 };
 use crate::engine::step::StepCtx;
 use crate::error::Result;
@@ -74,6 +76,8 @@ pub(crate) async fn run(sc: &StepCtx<'_>) -> Result<StepEnd> {
         })
         .collect();
     sc.store().replace_validations(&sc.ctx, wf, &validations).await?;
+    let valid = validations.iter().filter(|v| v.status == ValidationStatus::Valid).count();
+    sc.count(|c| c.valid_clusters = count(valid));
     for v in &validations {
         sc.item_done(format!("{} {}", v.hub_keyword_id, v.status));
     }

@@ -239,6 +239,17 @@ impl WorkflowStore for FaultyStore {
     async fn release_lease(&self, ctx: &TenantContext, workflow_id: WorkflowId, owner: &str) -> Result<bool> {
         self.write("release_lease", self.inner.release_lease(ctx, workflow_id, owner)).await
     }
+    async fn publish_progress(
+        &self,
+        ctx: &TenantContext,
+        events: &[crate::engine::ProgressEvent],
+    ) -> Result<()> {
+        // Not a crash point: the feed is best effort and the engine never waits on it.
+        self.inner.publish_progress(ctx, events).await
+    }
+    async fn subscribe_progress(&self, ctx: &TenantContext) -> Result<crate::engine::feed::ProgressStream> {
+        self.inner.subscribe_progress(ctx).await
+    }
 }
 
 #[async_trait]

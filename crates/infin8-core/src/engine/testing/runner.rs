@@ -220,3 +220,113 @@ pub async fn worker_gives_leases_back_on_shutdown(store: Arc<dyn Store>) {
     let other = worker_engine(store.clone(), &fakes, "fleet-d", config, Arc::new(Mutex::new(Vec::new())));
     assert!(matches!(other.run(&ctx, wf).await.expect("run"), crate::engine::Advance::Completed));
 }
+
+/// The counters a workflow should show, recounted from everything the store holds (what the
+/// engine used to do after every step; now the reference the maintained counters are held to).
+pub async fn recount(
+    store: &dyn Store,
+    ctx: &TenantContext,
+    wf: WorkflowId,
+) -> crate::workflow::WorkflowCounts {
+    use crate::approval::{ApprovalEntityType, Decision};
+    use crate::article::ArticleStatus;
+    use crate::cluster::ValidationStatus;
+    use crate::keyword::{FilterStatus, KeywordQuery, KeywordType};
+    let keywords =
+        crate::engine::step::list_keywords(store, ctx, KeywordQuery::workflow(wf)).await.expect("keywords");
+    let approvals =
+        store.list_approvals(ctx, wf, Some(ApprovalEntityType::SeedKeywords)).await.expect("approvals");
+    let clusters = store.list_clusters(ctx, wf).await.expect("clusters");
+    let validations = store.list_validations(ctx, wf).await.expect("validations");
+    let articles = store.list_articles(ctx, wf).await.expect("articles");
+    let n = |n: usize| i64::try_from(n).expect("count");
+    let mut hubs: Vec<_> = clusters.iter().map(|c| c.hub_keyword_id).collect();
+    hubs.sort();
+    hubs.dedup();
+    crate::workflow::WorkflowCounts {
+        seed_keywords: n(keywords.iter().filter(|k| k.keyword_type == KeywordType::Seed).count()),
+        approved_seeds: n(approvals.iter().filter(|a| a.decision == Decision::Approved).count()),
+        longtail_keywords: n(keywords.iter().filter(|k| k.keyword_type == KeywordType::Longtail).count()),
+        filtered_keywords: n(keywords.iter().filter(|k| k.filter_status == FilterStatus::Approved).count()),
+        clusters: n(hubs.len()),
+        valid_clusters: n(validations.iter().filter(|v| v.status == ValidationStatus::Valid).count()),
+        articles: n(articles
+            .iter()
+            .filter(|a| matches!(a.status, ArticleStatus::Completed | ArticleStatus::Published))
+            .count()),
+        published: n(articles.iter().filter(|a| a.status == ArticleStatus::Published).count()),
+    }
+}
+
+/// A host follows a run through the progress feed of ANOTHER store handle (PostgreSQL: another
+/// pool, as another process would; SQLite: another handle on the file): it sees every state
+/// change in order, step starts and finishes, and summarized item progress; at the end the
+/// workflow's maintained counters equal a full recount of the store, and its actual cost equals
+/// the ledger.
+pub async fn a_subscriber_follows_a_run_and_counters_match_the_store(
+    store: Arc<dyn Store>,
+    subscriber: Arc<dyn Store>,
+) {
+    use crate::engine::Advance;
+    use crate::ledger::{LedgerScope, UsageMetric};
+    use futures::StreamExt;
+    let fakes = FakeProviders::new();
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let engine = worker_engine(store.clone(), &fakes, "feed-host", scenario_config(), events);
+    let ctx = scenario_org(store.as_ref()).await;
+    let viewer =
+        TenantContext::user(ctx.org_id, crate::ids::UserId::new(), crate::organization::Role::Viewer);
+    let mut feed = subscriber.subscribe_progress(&viewer).await.expect("subscribe");
+    let wf = scenario_workflow(&engine, &ctx).await;
+    match engine.run(&ctx, wf).await.expect("run") {
+        Advance::Completed => {}
+        other => panic!("the run ended with {other:?}"),
+    }
+    let mut seen = Vec::new();
+    loop {
+        let next = tokio::time::timeout(Duration::from_secs(10), feed.next()).await;
+        let event = next.expect("the feed reaches COMPLETED within 10 s").expect("open").expect("event");
+        let done = matches!(event, ProgressEvent::StateChanged { to: WorkflowState::Completed, .. });
+        seen.push(event);
+        if done {
+            break;
+        }
+    }
+    assert!(seen.iter().all(|e| e.workflow() == Some(wf)), "only this workflow's events");
+    let changes: Vec<(WorkflowState, WorkflowState, i64)> = seen
+        .iter()
+        .filter_map(|e| match e {
+            ProgressEvent::StateChanged { from, to, version, .. } => Some((*from, *to, *version)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(changes.first().map(|c| c.0), Some(WorkflowState::Created), "{changes:?}");
+    for pair in changes.windows(2) {
+        assert_eq!(pair[0].1, pair[1].0, "state changes chain: {changes:?}");
+        assert_eq!(pair[0].2 + 1, pair[1].2, "versions follow each other: {changes:?}");
+    }
+    for step in crate::workflow::Step::ALL {
+        let started =
+            seen.iter().position(|e| matches!(e, ProgressEvent::StepStarted { step: s, .. } if *s == step));
+        let finished =
+            seen.iter().position(|e| matches!(e, ProgressEvent::StepFinished { step: s, .. } if *s == step));
+        if let (Some(s), Some(f)) = (started, finished) {
+            assert!(s < f, "{step:?}: started after it finished");
+        }
+        // (A gate passed by configuration moves on without running a step.)
+        if step != crate::workflow::Step::SeedReview {
+            assert!(finished.is_some(), "{step:?} finished on the feed: {seen:?}");
+        }
+    }
+    assert!(
+        seen.iter().any(|e| matches!(e, ProgressEvent::ItemsDone { count, .. } if *count > 1)),
+        "item progress is summarized: {seen:?}"
+    );
+    assert!(!seen.iter().any(|e| matches!(e, ProgressEvent::ItemDone { .. })), "no single items on the feed");
+    let w = store.get_workflow(&ctx, wf).await.expect("get").expect("workflow");
+    assert_eq!(w.counts, recount(store.as_ref(), &ctx, wf).await);
+    assert!(w.counts.articles > 0 && w.counts.published > 0, "{:?}", w.counts);
+    let spent =
+        store.get_usage(&ctx, UsageMetric::CostMicros, LedgerScope::Workflow(wf)).await.expect("usage");
+    assert_eq!(w.actual_cost.micros(), spent.used);
+}

@@ -320,3 +320,49 @@ pub async fn workflow_lease_follows_the_worker(ts: TestStore) {
     let current = s.transition(&ctx, cancel).await.unwrap().workflow;
     assert_eq!(current.lease, None, "cleared at the end");
 }
+
+/// The next event of a subscription, waiting at most 10 s (PostgreSQL delivers asynchronously).
+async fn next_event(sub: &mut crate::engine::feed::ProgressStream) -> crate::engine::ProgressEvent {
+    use futures::StreamExt;
+    tokio::time::timeout(std::time::Duration::from_secs(10), sub.next())
+        .await
+        .expect("an event within 10 s")
+        .expect("the subscription is open")
+        .expect("a well-formed event")
+}
+
+/// The progress feed: events reach the subscribers of the publishing organization, in order, and
+/// no other organization's; any role may subscribe, a viewer may not publish.
+pub async fn progress_feed_reaches_the_organization_only(ts: TestStore) {
+    use crate::engine::ProgressEvent;
+    let s = &*ts.store;
+    let a = new_org(s).await;
+    let b = second_org(s).await;
+    let viewer = member_ctx(s, &a, crate::organization::Role::Viewer).await;
+    let mut sub_a = s.subscribe_progress(&viewer).await.unwrap();
+    let mut sub_b = s.subscribe_progress(&b).await.unwrap();
+    let wf = new_workflow(s, &a).await;
+    let started = ProgressEvent::StepStarted { workflow: wf.id, step: Step::Icp };
+    let changed = ProgressEvent::StateChanged {
+        workflow: wf.id,
+        from: WorkflowState::Created,
+        to: WorkflowState::At(Step::Icp, Phase::Processing),
+        version: 2,
+    };
+    assert_forbidden(s.publish_progress(&viewer, std::slice::from_ref(&started)).await);
+    s.publish_progress(&a, &[changed.clone(), started.clone()]).await.unwrap();
+    s.publish_progress(&a, &[]).await.unwrap();
+    let other = new_workflow(s, &b).await;
+    let marker = ProgressEvent::LeaseReleased { workflow: other.id };
+    s.publish_progress(&b, std::slice::from_ref(&marker)).await.unwrap();
+    assert_eq!(next_event(&mut sub_a).await, changed);
+    assert_eq!(next_event(&mut sub_a).await, started);
+    // B's first event is its own: nothing of A's (sent earlier) came before it.
+    assert_eq!(next_event(&mut sub_b).await, marker);
+    // A subscription opened later does not see earlier events, and sees new ones.
+    let mut late = s.subscribe_progress(&a).await.unwrap();
+    let finished = ProgressEvent::LeaseReleased { workflow: wf.id };
+    s.publish_progress(&a, std::slice::from_ref(&finished)).await.unwrap();
+    assert_eq!(next_event(&mut late).await, finished);
+    assert_eq!(next_event(&mut sub_a).await, finished);
+}
