@@ -48,13 +48,21 @@ struct Args {
     /// Lease length in seconds: how long a killed worker's workflows wait before takeover.
     #[arg(long, default_value_t = 30)]
     lease: u64,
+    /// Print the demo organizations' progress feed (state changes and item progress) as the
+    /// store delivers it: on PostgreSQL that includes what workers in other processes and hosts
+    /// do. `--workers 0 --demo 20 --follow` only watches.
+    #[arg(long)]
+    follow: bool,
 }
 
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
-    if args.workers == 0 || args.concurrency == 0 {
-        bail!("--workers and --concurrency must be at least 1");
+    if (args.workers == 0 && !args.follow) || args.concurrency == 0 {
+        bail!("--workers and --concurrency must be at least 1 (--workers 0 only with --follow)");
+    }
+    if args.follow && args.demo == 0 {
+        bail!("--follow watches the demo organizations: add --demo N");
     }
     std::fs::create_dir_all(&args.data_dir)
         .with_context(|| format!("creating {}", args.data_dir.display()))?;
@@ -78,6 +86,10 @@ async fn main() -> Result<()> {
     let demo = create_demo(&store, &providers, &config, args.demo).await?;
     if !demo.is_empty() {
         println!("created or found {} demo workflows over 3 organizations", demo.len());
+    }
+
+    if args.follow {
+        follow(&store, &demo).await?;
     }
 
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "host".into());
@@ -168,6 +180,33 @@ fn log(worker: &str, event: &ProgressEvent) {
         }
         _ => {}
     }
+}
+
+/// Prints the progress feed of the demo organizations from now on (a task per organization).
+async fn follow(store: &Arc<dyn Store>, demo: &[(TenantContext, WorkflowId)]) -> Result<()> {
+    use futures::StreamExt;
+    let mut orgs: Vec<TenantContext> = demo.iter().map(|(ctx, _)| *ctx).collect();
+    orgs.sort_by_key(|c| c.org_id);
+    orgs.dedup_by_key(|c| c.org_id);
+    for ctx in orgs {
+        let mut feed = store.subscribe_progress(&ctx).await?;
+        tokio::spawn(async move {
+            while let Some(event) = feed.next().await {
+                match event {
+                    Ok(ProgressEvent::StateChanged { workflow, from, to, .. }) => {
+                        println!("feed: {workflow} {from} → {to}");
+                    }
+                    Ok(ProgressEvent::ItemsDone { workflow, step, count, last }) => {
+                        println!("feed: {workflow} {}: {count} done (last: {last})", step.label());
+                    }
+                    Ok(_) => {}
+                    Err(e) => println!("feed: {e}"),
+                }
+            }
+        });
+    }
+    println!("following the progress feed of the demo organizations");
+    Ok(())
 }
 
 /// Ctrl-C or SIGTERM.

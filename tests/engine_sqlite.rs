@@ -92,3 +92,14 @@ async fn sqlite_a_subscriber_follows_a_run_and_counters_match_the_store() {
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_one_dropped_connection_is_ridden_out_in_the_same_run() {
+    let (store, _dir) = sqlite().await;
+    let modes = [FailMode::Before, FailMode::After];
+    let checked = infin8_core::engine::testing::guarantees::transient_store_failures_are_ridden_out_in_place(
+        store, &modes, 11,
+    )
+    .await;
+    assert!(checked > 20, "{checked}");
+}

@@ -24,6 +24,15 @@ async fn crash_at_every_write_after_it_applies_then_resume() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_dropped_connection_at_any_write_is_ridden_out_in_the_same_run() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let checked =
+        transient_store_failures_are_ridden_out_in_place(store, &[FailMode::Before, FailMode::After], 2)
+            .await;
+    assert!(checked > 100, "{checked}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_worker_takes_over_only_after_the_lease_expires() {
     another_worker_takes_over_after_the_lease(Arc::new(MemoryStore::new())).await;
 }

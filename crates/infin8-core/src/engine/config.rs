@@ -256,6 +256,11 @@ pub struct PipelineConfig {
     pub lease: Duration,
     /// How temporary failures are retried (persisted with each workflow when it is created).
     pub retry: RetryPolicy,
+    /// How a step rides out a transient store failure (a dropped database connection, a server
+    /// restart, a busy file): the step is run again in place, under the same lease, after this
+    /// backoff, up to `max_attempts` times in all; only then does it fail (as temporary, for a
+    /// worker to retry later). Steps are idempotent, so a re-run redoes nothing already recorded.
+    pub store_retry: RetryPolicy,
     /// How published posts go live.
     pub post_status: PostStatus,
     /// Categories given to published posts.
@@ -288,6 +293,12 @@ impl Default for PipelineConfig {
             rate_limits: RateLimits::default(),
             lease: Duration::from_secs(30),
             retry: RetryPolicy::default(),
+            store_retry: RetryPolicy {
+                max_attempts: 4,
+                base_delay: Duration::from_millis(500),
+                max_delay: Duration::from_secs(5),
+                min_delay: Duration::from_millis(100),
+            },
             post_status: PostStatus::Draft,
             post_categories: Vec::new(),
             article_guards: GuardConfig::default(),

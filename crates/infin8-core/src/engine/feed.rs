@@ -48,7 +48,8 @@ pub fn encode(event: &ProgressEvent) -> Result<String> {
         ProgressEvent::ItemDone { label: text, .. }
         | ProgressEvent::ItemsDone { last: text, .. }
         | ProgressEvent::StepFailed { reason: text, .. }
-        | ProgressEvent::WorkerBackoff { error: text, .. } => cut(text),
+        | ProgressEvent::WorkerBackoff { error: text, .. }
+        | ProgressEvent::StoreRetry { error: text, .. } => cut(text),
         _ => {}
     }
     serde_json::to_string(&event).map_err(|e| Error::invalid("progress event", e.to_string()))

@@ -99,6 +99,18 @@ pub enum ProgressEvent {
         /// The workflow.
         workflow: WorkflowId,
     },
+    /// A step hit a transient store failure (a dropped database connection, a restarting
+    /// server); it runs again in place after `wait` (see `PipelineConfig::store_retry`).
+    StoreRetry {
+        /// The workflow.
+        workflow: WorkflowId,
+        /// The step.
+        step: Step,
+        /// What failed.
+        error: String,
+        /// How long it waits.
+        wait: std::time::Duration,
+    },
     /// A worker's store call failed (database down, connection refused); it waits and tries
     /// again.
     WorkerBackoff {
@@ -165,6 +177,7 @@ impl ProgressEvent {
             | Self::Claimed { workflow, .. }
             | Self::Retrying { workflow, .. }
             | Self::LeaseReleased { workflow }
+            | Self::StoreRetry { workflow, .. }
             | Self::AwaitingApproval { workflow, .. }
             | Self::AutoApproved { workflow, .. }
             | Self::StateChanged { workflow, .. }

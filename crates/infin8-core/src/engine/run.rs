@@ -412,7 +412,7 @@ impl Engine {
             .ok_or_else(|| Error::not_found(Entity::Organization, ctx.org_id))?;
         self.inner.announce(ctx, vec![ProgressEvent::StepStarted { workflow: wf.id, step }]).await;
         let sc = StepCtx::new(&self.inner, *ctx, step, claimed, org);
-        let work = async {
+        let work = || async {
             match step {
                 Step::Icp => steps::icp::run(&sc).await,
                 Step::Competitors => steps::competitors::run(&sc).await,
@@ -426,7 +426,36 @@ impl Engine {
                 Step::Publish => steps::publish::run(&sc).await,
             }
         };
-        let result = self.with_heartbeat(ctx, wf.id, work).await;
+        // A transient store failure (a dropped connection) re-runs the step in place, after a
+        // backoff, under the same lease: steps are idempotent.
+        let mut store_failures = 0;
+        let result = loop {
+            let result = self.with_heartbeat(ctx, wf.id, work()).await;
+            match &result {
+                Err(e @ Error::Backend { retryable: true, .. })
+                    if store_failures + 1 < self.inner.config.store_retry.max_attempts =>
+                {
+                    store_failures += 1;
+                    let seed =
+                        [wf.id.as_uuid().as_bytes().as_slice(), &store_failures.to_le_bytes()].concat();
+                    let wait = self.inner.config.store_retry.delay(
+                        store_failures,
+                        crate::workflow::jitter(&seed),
+                        None,
+                    );
+                    self.inner.progress.event(&ProgressEvent::StoreRetry {
+                        workflow: wf.id,
+                        step,
+                        error: e.to_string(),
+                        wait,
+                    });
+                    if let Some(sleep) = &self.inner.sleeper {
+                        sleep(wait).await;
+                    }
+                }
+                _ => break result,
+            }
+        };
         sc.flush_feed().await;
         match result {
             Ok(end) => {

@@ -201,6 +201,63 @@ pub async fn crash_anywhere_then_resume_with(
     checked
 }
 
+/// One transient store failure (a dropped connection) at any write, before or after it took
+/// effect: the step re-runs in place and the SAME run completes, with the clean run's result, no
+/// post made twice and the SERP provider asked no more than the in-flight slack. Returns how many
+/// points were checked.
+pub async fn transient_store_failures_are_ridden_out_in_place(
+    store: Arc<dyn Store>,
+    modes: &[FailMode],
+    stride: u64,
+) -> usize {
+    let config = scenario_config();
+    let (clean, mutations, clean_fakes) = clean_run_with(store.clone(), config.clone()).await;
+    let posts = clean_fakes.publisher.posts().len();
+    let serp_slack = config.concurrency.keyword_research as u64;
+    let mut checked = 0;
+    for n in (1..=mutations).step_by(usize::try_from(stride.max(1)).unwrap_or(1)) {
+        for &mode in modes {
+            let fakes = FakeProviders::new();
+            let ctx = scenario_org(store.as_ref()).await;
+            let plain = engine_with(store.clone(), &fakes, "w", fixed_now(), config.clone());
+            let wf = scenario_workflow(&plain, &ctx).await;
+            let faulty = Arc::new(FaultyStore::new(store.clone()).fail_once_at(n, mode));
+            let engine = engine_with(faulty.clone(), &fakes, "w", fixed_now(), config.clone());
+            let ran = engine.run(&ctx, wf).await;
+            assert!(faulty.struck(), "call {n} ({mode:?}) was never made; run ended {ran:?}");
+            // A failure outside any step (creating the next step's transition) is the host's to
+            // retry; the engine's `run` reports it. Inside a step it must be ridden out.
+            let ran = match ran {
+                Ok(advance) => advance,
+                Err(e) => {
+                    assert!(e.is_retryable(), "call {n} ({mode:?}): {e}");
+                    engine.run(&ctx, wf).await.expect("the second run")
+                }
+            };
+            assert!(
+                matches!(ran, Advance::Completed),
+                "failure at call {n} ({mode:?}): the run ended {ran:?}"
+            );
+            let snap = snapshot(store.as_ref(), &ctx, wf, fixed_now()).await;
+            assert!(
+                snap == clean,
+                "failure at call {n} ({mode:?}) changed the result:\n{}",
+                snap.diff(&clean)
+            );
+            let w = store.get_workflow(&ctx, wf).await.expect("get").expect("workflow");
+            assert_eq!(w.attempts, 0, "failure at call {n} ({mode:?}) failed a step");
+            assert_eq!(
+                fakes.publisher.creates.load(Ordering::SeqCst) as usize,
+                posts,
+                "failure at call {n} ({mode:?}) created a post twice"
+            );
+            assert!(fakes.serp.switch.calls() <= clean_fakes.serp.switch.calls() + serp_slack);
+            checked += 1;
+        }
+    }
+    checked
+}
+
 /// A worker dies inside a step; another worker (another name) takes the step over only once the
 /// lease expired, and the result equals a clean run.
 pub async fn another_worker_takes_over_after_the_lease(store: Arc<dyn Store>) {
