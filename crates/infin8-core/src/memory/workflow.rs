@@ -189,35 +189,11 @@ impl WorkflowStore for MemoryStore {
     }
 
     async fn renew_lease(&self, ctx: &TenantContext, workflow_id: WorkflowId, lease: Lease) -> Result<bool> {
-        ctx.role.require(Permission::RunWorkflows)?;
-        let mut state = self.lock();
-        state.workflow(ctx, workflow_id)?;
-        let w = state
-            .workflows
-            .get_mut(&workflow_id)
-            .ok_or_else(|| Error::not_found(Entity::Workflow, workflow_id))?;
-        match &mut w.lease {
-            Some(held) if held.owner == lease.owner => {
-                held.expires_at = lease.expires_at;
-                Ok(true)
-            }
-            _ => Ok(false),
-        }
+        self.with_lease(ctx, workflow_id, &lease.owner.clone(), |held| *held = Some(lease))
     }
 
     async fn release_lease(&self, ctx: &TenantContext, workflow_id: WorkflowId, owner: &str) -> Result<bool> {
-        ctx.role.require(Permission::RunWorkflows)?;
-        let mut state = self.lock();
-        state.workflow(ctx, workflow_id)?;
-        let w = state
-            .workflows
-            .get_mut(&workflow_id)
-            .ok_or_else(|| Error::not_found(Entity::Workflow, workflow_id))?;
-        if w.lease.as_ref().is_some_and(|l| l.owner == owner) {
-            w.lease = None;
-            return Ok(true);
-        }
-        Ok(false)
+        self.with_lease(ctx, workflow_id, owner, |held| *held = None)
     }
 
     async fn publish_progress(
@@ -232,5 +208,30 @@ impl WorkflowStore for MemoryStore {
 
     async fn subscribe_progress(&self, ctx: &TenantContext) -> Result<crate::engine::feed::ProgressStream> {
         Ok(self.progress.subscribe(ctx.org_id))
+    }
+}
+
+impl MemoryStore {
+    /// Applies `change` to the workflow's lease if `owner` holds it; `false` (nothing changed)
+    /// otherwise. Shared by renewal and release.
+    fn with_lease(
+        &self,
+        ctx: &TenantContext,
+        workflow_id: WorkflowId,
+        owner: &str,
+        change: impl FnOnce(&mut Option<Lease>),
+    ) -> Result<bool> {
+        ctx.role.require(Permission::RunWorkflows)?;
+        let mut state = self.lock();
+        state.workflow(ctx, workflow_id)?;
+        let w = state
+            .workflows
+            .get_mut(&workflow_id)
+            .ok_or_else(|| Error::not_found(Entity::Workflow, workflow_id))?;
+        if w.lease.as_ref().is_some_and(|l| l.owner == owner) {
+            change(&mut w.lease);
+            return Ok(true);
+        }
+        Ok(false)
     }
 }
