@@ -92,7 +92,7 @@ async fn postgres_one_dropped_connection_is_ridden_out_in_the_same_run() {
     let Some(store) = postgres("transient").await else { return };
     let modes = [FailMode::Before, FailMode::After];
     let checked = infin8_core::engine::testing::guarantees::transient_store_failures_are_ridden_out_in_place(
-        store, &modes, 31,
+        store, &modes, 23,
     )
     .await;
     assert!(checked > 20, "{checked}");

@@ -159,7 +159,9 @@ pub async fn worker_retries_a_temporary_failure_by_itself(store: Arc<dyn Store>)
         all_in(store2.as_ref(), &[(ctx, wf)], WorkflowState::Completed).await;
     };
     let report = worker.run(watch).await;
-    assert!(report.failed >= 1 && report.completed == 1, "{report:?}");
+    // The shutdown condition is the store's COMPLETED: it can win the race against the run's own
+    // report bookkeeping (and its last progress announcements), so `completed` may be 0 or 1.
+    assert!(report.failed >= 1 && report.completed <= 1 && report.errors == 0, "{report:?}");
     let w = store.get_workflow(&ctx, wf).await.expect("get").expect("workflow");
     assert_eq!((w.state, w.attempts, w.failure_kind), (WorkflowState::Completed, 0, None));
     let transitions = store.list_transitions(&ctx, wf).await.expect("transitions");
