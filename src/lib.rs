@@ -28,3 +28,18 @@ pub use infin8_store_postgres as postgres;
 
 #[cfg(feature = "providers")]
 pub use infin8_providers as providers;
+
+#[cfg(feature = "cli")]
+pub mod config;
+#[cfg(feature = "cli")]
+pub mod export;
+#[cfg(feature = "cli")]
+pub mod progress;
+#[cfg(feature = "cli")]
+pub mod report;
+#[cfg(feature = "cli")]
+pub mod review;
+#[cfg(feature = "cli")]
+pub mod setup;
+#[cfg(feature = "cli")]
+pub mod snapshot;
