@@ -17,7 +17,7 @@ pub use funnel::{
 };
 
 use crate::snapshot::WorkflowSnapshot;
-use html::{STYLE, esc, fmt_int};
+use html::{STYLE, esc, fmt_int, fmt_usd};
 use infin8_core::approval::Decision;
 use infin8_core::keyword::{FilterStatus, KeywordType};
 use infin8_core::ledger::UsageMetric;
@@ -93,8 +93,8 @@ fn summary(out: &mut String, s: &WorkflowSnapshot, f: &Funnel) {
     card(out, &fmt_int(stage(3) as i64), "kept by filtering", "kept");
     card(out, &format!("{valid} / {}", s.validations.len()), "valid clusters", "clusters");
     card(out, &format!("{published} / {}", s.articles.len()), "articles published", "articles");
-    let budget = w.settings.budget.map_or(String::new(), |b| format!(" · budget {b}"));
-    card(out, &w.actual_cost.to_string(), &format!("spent · estimate {}{budget}", w.estimated_cost), "cost");
+    let budget = w.settings.budget.map_or(String::new(), |b| format!(" · budget {}", fmt_usd(b)));
+    card(out, &fmt_usd(w.actual_cost), &format!("spent · estimate {}{budget}", fmt_usd(w.estimated_cost)), "cost");
     out.push_str("</div>");
 }
 
@@ -253,7 +253,7 @@ fn articles_section(out: &mut String, s: &WorkflowSnapshot) {
             a.seo_score.unwrap_or(0.0),
             a.quality_score.unwrap_or(0.0),
             guards.len(),
-            a.generation_cost,
+            fmt_usd(a.generation_cost),
         );
     }
     if s.articles.is_empty() {
@@ -269,9 +269,9 @@ fn cost_section(out: &mut String, s: &WorkflowSnapshot) {
         "<section id=\"cost\"><h2>Cost</h2><div class=\"cards\"><div class=\"card\"><b>{}</b><span>spent</span></div>\
          <div class=\"card\"><b>{}</b><span>estimated before the run (upper bound)</span></div>\
          <div class=\"card\"><b>{}</b><span>budget</span></div></div>",
-        w.actual_cost,
-        w.estimated_cost,
-        w.settings.budget.map_or("none".to_owned(), |b| b.to_string())
+        fmt_usd(w.actual_cost),
+        fmt_usd(w.estimated_cost),
+        w.settings.budget.map_or("none".to_owned(), fmt_usd)
     );
     let steps = s.cost_by_step();
     out.push_str("<h3>Per step</h3><table><tr><th>step</th><th class=\"n\">spent</th><th class=\"n\">share of spend</th><th class=\"n\">share of estimate</th><th style=\"width:30%\"></th></tr>");
@@ -284,28 +284,39 @@ fn cost_section(out: &mut String, s: &WorkflowSnapshot) {
         let share = 100.0 * cost.micros() as f64 / total;
         let _ = write!(
             out,
-            "<tr><td>{}. {}</td><td class=\"n\">{cost}</td><td class=\"n\">{share:.0}%</td><td class=\"n\">{:.0}%</td>\
+            "<tr><td>{}. {}</td><td class=\"n\">{}</td><td class=\"n\">{share:.0}%</td><td class=\"n\">{:.0}%</td>\
              <td><div class=\"bar\"><i style=\"width:{share:.1}%\"></i></div></td></tr>",
             step.number(),
             step.label(),
+            fmt_usd(*cost),
             100.0 * cost.micros() as f64 / estimate,
         );
     }
     out.push_str("</table>");
     if !s.articles.is_empty() {
-        let costs: Vec<i64> = s.articles.iter().map(|a| a.generation_cost.micros()).collect();
-        let avg = Usd::from_micros(costs.iter().sum::<i64>() / costs.len() as i64);
-        let max = s.articles.iter().max_by_key(|a| a.generation_cost.micros());
+        let n = s.articles.len() as i64;
+        let step = steps.iter().find(|(st, _)| *st == Step::Articles).map(|(_, c)| c.micros());
+        let own: i64 = s.articles.iter().map(|a| a.generation_cost.micros()).sum();
+        let _ = write!(out, "<h3>Per article</h3><p>{n} article(s)");
+        if let Some(step) = step {
+            let _ = write!(
+                out,
+                ": the articles step spent {} in all, {} per article (outline, web research, writing)",
+                fmt_usd(Usd::from_micros(step)),
+                fmt_usd(Usd::from_micros(step / n))
+            );
+        }
         let _ = write!(
             out,
-            "<h3>Per article</h3><p>average {avg} per article{}; the table above lists each article's cost.</p>",
-            max.map_or(String::new(), |a| format!(", most {} (“{}”)", a.generation_cost, esc(&a.title)))
+            "; the final drafting recorded on each article averages {} (the cost column of the articles table).</p>",
+            fmt_usd(Usd::from_micros(own / n))
         );
     }
     out.push_str("<h3>Usage</h3><table><tr><th>metric</th><th class=\"n\">used</th></tr>");
     for u in &s.usage {
-        let used = if u.metric == UsageMetric::CostMicros { Usd::from_micros(u.used).to_string() } else { fmt_int(u.used) };
-        let _ = write!(out, "<tr><td>{}</td><td class=\"n\">{used}</td></tr>", u.metric);
+        let used = if u.metric == UsageMetric::CostMicros { fmt_usd(Usd::from_micros(u.used)) } else { fmt_int(u.used) };
+        let metric = if u.metric == UsageMetric::CostMicros { "cost".to_owned() } else { u.metric.to_string().replace('_', " ") };
+        let _ = write!(out, "<tr><td>{metric}</td><td class=\"n\">{used}</td></tr>");
     }
     out.push_str("</table></section>");
 }

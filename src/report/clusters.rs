@@ -49,7 +49,7 @@ fn cluster_card(html: &mut String, s: &WorkflowSnapshot, v: &ClusterValidation, 
     let hub = s.text(v.hub_keyword_id);
     let _ = write!(
         html,
-        "<article class=\"cluster {cls}\" data-status=\"{status}\"><header><h3>{hub}</h3>\
+        "<article class=\"cluster {status}\" data-status=\"{status}\"><header><h3>{hub}</h3>\
          <span class=\"badge {cls}\">{status}</span> <span class=\"muted\">{n} spokes · {vol} searches/month in total</span></header>",
         cls = if valid { "ok" } else { "bad" },
         status = v.status,

@@ -30,6 +30,13 @@ pub(crate) fn fmt_int(n: impl Into<i64>) -> String {
     if n < 0 { format!("-{out}") } else { out }
 }
 
+/// Money for people: cents from a dollar up, four decimals below (API calls cost fractions of a
+/// cent).
+pub(crate) fn fmt_usd(u: infin8_core::Usd) -> String {
+    let dollars = u.micros() as f64 / 1e6;
+    if dollars.abs() >= 1.0 || dollars == 0.0 { format!("${dollars:.2}") } else { format!("${dollars:.4}") }
+}
+
 /// The stylesheet: readable on screen and in print, no web fonts, no network.
 pub(crate) const STYLE: &str = r#"
 :root{--ink:#1f2933;--muted:#66788a;--line:#e4e9ee;--ok:#23824a;--bad:#b8323a;--warn:#9a6400;--accent:#3b7bbf}
@@ -58,7 +65,7 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .badge{display:inline-block;padding:.05rem .5rem;border-radius:999px;font-size:.8rem;font-weight:600;margin-left:.4rem;color:#fff}
 .badge.ok{background:var(--ok)} .badge.bad{background:var(--bad)}
 .cluster{background:#fff;border:1px solid var(--line);border-left:5px solid var(--ok);border-radius:8px;padding:.8rem 1rem;margin:.9rem 0}
-.cluster.bad{border-left-color:var(--bad)}
+.cluster.invalid{border-left-color:var(--bad)}
 .cluster-body{display:grid;grid-template-columns:470px 1fr;gap:1rem;margin-top:.5rem}
 @media (max-width:980px){.cluster-body{grid-template-columns:1fr}}
 .diagram text{font-family:inherit;fill:var(--ink)}
