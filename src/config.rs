@@ -277,8 +277,8 @@ impl Config {
     /// # Errors
     /// [`ConfigError`] naming the key and what is allowed.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text =
-            std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.into(), source })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: path.into(), source })?;
         Self::parse(&text, path)
     }
 
@@ -287,8 +287,10 @@ impl Config {
     /// # Errors
     /// [`ConfigError`] naming the key and what is allowed.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
-        let config: Self = toml::from_str(text)
-            .map_err(|e| ConfigError::Parse { path: path.into(), message: e.to_string().trim_end().to_owned() })?;
+        let config: Self = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.into(),
+            message: e.to_string().trim_end().to_owned(),
+        })?;
         config.check(path)?;
         Ok(config)
     }
@@ -311,7 +313,11 @@ impl Config {
             return bad("campaign.competitors", "[]".into(), "at least one competitor URL or domain");
         }
         if !self.campaign.budget_usd.is_finite() || self.campaign.budget_usd <= 0.0 {
-            return bad("campaign.budget_usd", self.campaign.budget_usd.to_string(), "a positive amount of dollars");
+            return bad(
+                "campaign.budget_usd",
+                self.campaign.budget_usd.to_string(),
+                "a positive amount of dollars",
+            );
         }
         let f = &self.filter;
         if !(0..=100).contains(&f.max_difficulty) {
@@ -395,12 +401,15 @@ impl Config {
             f.languages.iter().filter_map(|l| Language::find(l)).map(|l| l.code().to_owned()).collect()
         };
         config.filter.reject_navigational = f.reject_navigational;
-        config.filter.near_duplicate_threshold = (f.near_duplicate_threshold < 1.0).then_some(f.near_duplicate_threshold);
+        config.filter.near_duplicate_threshold =
+            (f.near_duplicate_threshold < 1.0).then_some(f.near_duplicate_threshold);
         config.filter.max_words = f.max_words;
         let (threshold, min_avg) = if lexical_embeddings { (0.55, 0.58) } else { (0.75, 0.78) };
         let c = &self.clusters;
-        config.clustering =
-            HubSpokeConfig { threshold: c.similarity_threshold.unwrap_or(threshold), ..HubSpokeConfig::default() };
+        config.clustering = HubSpokeConfig {
+            threshold: c.similarity_threshold.unwrap_or(threshold),
+            ..HubSpokeConfig::default()
+        };
         let v = ValidationRules::default();
         config.validation = ValidationRules {
             min_avg_similarity: c.min_avg_similarity.unwrap_or(min_avg),
@@ -430,9 +439,11 @@ mod tests {
 
     #[test]
     fn the_template_parses_and_resolves_names() {
-        let text = template("Acme Bikes", "Acme Bikes sells cargo e-bikes to families in Portland.", &[
-            "https://www.rivalbikes.example/".into(),
-        ]);
+        let text = template(
+            "Acme Bikes",
+            "Acme Bikes sells cargo e-bikes to families in Portland.",
+            &["https://www.rivalbikes.example/".into()],
+        );
         let config = parse(&text).expect("template parses");
         assert_eq!(config.organization.name, "Acme Bikes");
         let pc = config.pipeline_config(true);

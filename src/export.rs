@@ -151,8 +151,10 @@ pub struct ArticleRow {
 /// Keyword rows.
 #[must_use]
 pub fn keywords(s: &WorkflowSnapshot) -> Vec<KeywordRow> {
-    let decisions: HashMap<uuid::Uuid, Decision> = s.seed_decisions.iter().map(|a| (a.entity_id, a.decision)).collect();
-    let valid: HashMap<_, _> = s.validations.iter().map(|v| (v.hub_keyword_id, v.status == ValidationStatus::Valid)).collect();
+    let decisions: HashMap<uuid::Uuid, Decision> =
+        s.seed_decisions.iter().map(|a| (a.entity_id, a.decision)).collect();
+    let valid: HashMap<_, _> =
+        s.validations.iter().map(|v| (v.hub_keyword_id, v.status == ValidationStatus::Valid)).collect();
     let spoke: HashMap<_, _> = s.spokes.iter().map(|c| (c.spoke_keyword_id, c)).collect();
     s.keywords
         .iter()
@@ -177,11 +179,15 @@ pub fn keywords(s: &WorkflowSnapshot) -> Vec<KeywordRow> {
                 intent: k.metrics.intent.map(|i| i.to_string()),
                 language: k.language.clone(),
                 is_navigational: k.is_navigational,
-                review_decision: decisions.get(&k.id.as_uuid()).map(|d| {
-                    if *d == Decision::Approved { "approve".into() } else { "reject".into() }
-                }),
+                review_decision: decisions
+                    .get(&k.id.as_uuid())
+                    .map(|d| if *d == Decision::Approved { "approve".into() } else { "reject".into() }),
                 filter_status: k.filter_status.to_string(),
-                filter_reasons: crate::report::rejection_reasons(k).iter().map(|r| describe_reason(r, s)).collect::<Vec<_>>().join("; "),
+                filter_reasons: crate::report::rejection_reasons(k)
+                    .iter()
+                    .map(|r| describe_reason(r, s))
+                    .collect::<Vec<_>>()
+                    .join("; "),
                 cluster_hub: hub.map(|h| s.text(h).to_owned()),
                 cluster_role: role.map(str::to_owned),
                 similarity: sim,
@@ -233,7 +239,13 @@ pub fn articles(s: &WorkflowSnapshot) -> Vec<ArticleRow> {
             let failed: Vec<String> = guards
                 .iter()
                 .filter(|g| g["passed"] != true)
-                .map(|g| format!("{}: {}", g["guard"].as_str().unwrap_or(""), g["measurement"].as_str().unwrap_or("")))
+                .map(|g| {
+                    format!(
+                        "{}: {}",
+                        g["guard"].as_str().unwrap_or(""),
+                        g["measurement"].as_str().unwrap_or("")
+                    )
+                })
                 .collect();
             ArticleRow {
                 id: a.id.to_string(),
@@ -264,7 +276,11 @@ pub fn articles(s: &WorkflowSnapshot) -> Vec<ArticleRow> {
 ///
 /// # Errors
 /// [`ExportError`] when writing fails.
-pub fn write<T: Serialize>(rows: &[T], format: Format, mut out: impl std::io::Write) -> Result<(), ExportError> {
+pub fn write<T: Serialize>(
+    rows: &[T],
+    format: Format,
+    mut out: impl std::io::Write,
+) -> Result<(), ExportError> {
     match format {
         Format::Csv => {
             let mut w = csv::Writer::from_writer(out);

@@ -118,7 +118,10 @@ impl ProgressSink for TerminalProgress {
                     }
                     // Plain lines: every item of small steps, every tenth of large ones.
                     None if total <= 20 || done % 10 == 0 || done == total => {
-                        Self::line(*step, &format!("{done}/{total} {}", label.chars().take(60).collect::<String>()));
+                        Self::line(
+                            *step,
+                            &format!("{done}/{total} {}", label.chars().take(60).collect::<String>()),
+                        );
                     }
                     None => {}
                 }

@@ -13,7 +13,8 @@ mod funnel;
 mod html;
 
 pub use funnel::{
-    DifficultyWarning, Funnel, RuleStat, Stage, describe_reason, funnel, reasons as rejection_reasons, rule_label,
+    DifficultyWarning, Funnel, RuleStat, Stage, describe_reason, funnel, reasons as rejection_reasons,
+    rule_label,
 };
 
 use crate::snapshot::WorkflowSnapshot;
@@ -75,13 +76,19 @@ pub fn render(s: &WorkflowSnapshot, info: &ReportInfo) -> String {
 }
 
 fn card(out: &mut String, value: &str, label: &str, id: &str) {
-    let _ = write!(out, "<div class=\"card\"><b data-count=\"{id}\">{}</b><span>{}</span></div>", esc(value), esc(label));
+    let _ = write!(
+        out,
+        "<div class=\"card\"><b data-count=\"{id}\">{}</b><span>{}</span></div>",
+        esc(value),
+        esc(label)
+    );
 }
 
 fn summary(out: &mut String, s: &WorkflowSnapshot, f: &Funnel) {
     let w = &s.workflow;
     let stage = |i: usize| f.stages.get(i).map_or(0, |st| st.keywords);
-    let valid = s.validations.iter().filter(|v| v.status == infin8_core::cluster::ValidationStatus::Valid).count();
+    let valid =
+        s.validations.iter().filter(|v| v.status == infin8_core::cluster::ValidationStatus::Valid).count();
     let published = s.articles.iter().filter(|a| a.wordpress_url.is_some()).count();
     let _ = write!(out, "<p>State <b>{}</b>", w.state);
     if let Some(step) = w.state.step() {
@@ -94,7 +101,12 @@ fn summary(out: &mut String, s: &WorkflowSnapshot, f: &Funnel) {
     card(out, &format!("{valid} / {}", s.validations.len()), "valid clusters", "clusters");
     card(out, &format!("{published} / {}", s.articles.len()), "articles published", "articles");
     let budget = w.settings.budget.map_or(String::new(), |b| format!(" · budget {}", fmt_usd(b)));
-    card(out, &fmt_usd(w.actual_cost), &format!("spent · estimate {}{budget}", fmt_usd(w.estimated_cost)), "cost");
+    card(
+        out,
+        &fmt_usd(w.actual_cost),
+        &format!("spent · estimate {}{budget}", fmt_usd(w.estimated_cost)),
+        "cost",
+    );
     out.push_str("</div>");
 }
 
@@ -179,7 +191,9 @@ fn funnel_section(out: &mut String, f: &Funnel) {
             fmt_int(r.volume)
         );
     }
-    out.push_str("</table><p class=\"note\">A keyword breaking several rules counts under each.</p></section>");
+    out.push_str(
+        "</table><p class=\"note\">A keyword breaking several rules counts under each.</p></section>",
+    );
 }
 
 fn rejected_section(out: &mut String, s: &WorkflowSnapshot) {
@@ -229,7 +243,11 @@ fn articles_section(out: &mut String, s: &WorkflowSnapshot) {
             .map(|g| {
                 format!(
                     "<li>{} {}: {}{}</li>",
-                    if g["passed"] == true { "<span class=\"ok\">✔</span>" } else { "<span class=\"bad\">✘</span>" },
+                    if g["passed"] == true {
+                        "<span class=\"ok\">✔</span>"
+                    } else {
+                        "<span class=\"bad\">✘</span>"
+                    },
                     esc(g["guard"].as_str().unwrap_or("")),
                     esc(g["measurement"].as_str().unwrap_or("")),
                     g["fix"].as_str().map_or(String::new(), |f| format!(" <i>(fixed: {})</i>", esc(f)))
@@ -314,8 +332,16 @@ fn cost_section(out: &mut String, s: &WorkflowSnapshot) {
     }
     out.push_str("<h3>Usage</h3><table><tr><th>metric</th><th class=\"n\">used</th></tr>");
     for u in &s.usage {
-        let used = if u.metric == UsageMetric::CostMicros { fmt_usd(Usd::from_micros(u.used)) } else { fmt_int(u.used) };
-        let metric = if u.metric == UsageMetric::CostMicros { "cost".to_owned() } else { u.metric.to_string().replace('_', " ") };
+        let used = if u.metric == UsageMetric::CostMicros {
+            fmt_usd(Usd::from_micros(u.used))
+        } else {
+            fmt_int(u.used)
+        };
+        let metric = if u.metric == UsageMetric::CostMicros {
+            "cost".to_owned()
+        } else {
+            u.metric.to_string().replace('_', " ")
+        };
         let _ = write!(out, "<tr><td>{metric}</td><td class=\"n\">{used}</td></tr>");
     }
     out.push_str("</table></section>");

@@ -122,7 +122,12 @@ pub fn short_id(id: &str) -> &str {
 /// # Errors
 /// [`ReviewError::NoMatch`] naming the id or pattern that matched nothing (or an ambiguous
 /// prefix).
-pub fn select(rows: &[ReviewRow], ids: &[String], patterns: &[String], all: bool) -> Result<Vec<KeywordId>, ReviewError> {
+pub fn select(
+    rows: &[ReviewRow],
+    ids: &[String],
+    patterns: &[String],
+    all: bool,
+) -> Result<Vec<KeywordId>, ReviewError> {
     let mut out: Vec<String> = Vec::new();
     if all {
         out.extend(rows.iter().map(|r| r.id.clone()));
@@ -133,8 +138,18 @@ pub fn select(rows: &[ReviewRow], ids: &[String], patterns: &[String], all: bool
             rows.iter().filter(|r| id.len() >= 4 && (r.id.starts_with(&id) || r.id.ends_with(&id))).collect();
         match hits.as_slice() {
             [one] => out.push(one.id.clone()),
-            [] => return Err(ReviewError::NoMatch { what: format!("no item has id {id:?} (ids are listed by `infin8 review … list`; the short id shown there is enough)") }),
-            _ => return Err(ReviewError::NoMatch { what: format!("id {id:?} matches {} items; give more characters", hits.len()) }),
+            [] => {
+                return Err(ReviewError::NoMatch {
+                    what: format!(
+                        "no item has id {id:?} (ids are listed by `infin8 review … list`; the short id shown there is enough)"
+                    ),
+                });
+            }
+            _ => {
+                return Err(ReviewError::NoMatch {
+                    what: format!("id {id:?} matches {} items; give more characters", hits.len()),
+                });
+            }
         }
     }
     for p in patterns {
@@ -211,13 +226,20 @@ pub struct ImportedDecision {
 /// # Errors
 /// [`ReviewError::Csv`] naming the line, for a missing column, an unknown id or a decision
 /// other than approve/reject (or yes/no, y/n, keep/drop, approved/rejected).
-pub fn read_csv(input: impl std::io::Read, file: &str, known: &[ReviewRow]) -> Result<Vec<ImportedDecision>, ReviewError> {
+pub fn read_csv(
+    input: impl std::io::Read,
+    file: &str,
+    known: &[ReviewRow],
+) -> Result<Vec<ImportedDecision>, ReviewError> {
     let mut r = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(input);
     let bad = |line: u64, message: String| ReviewError::Csv { file: file.to_owned(), line, message };
     let headers = r.headers().map_err(|e| bad(1, e.to_string()))?.clone();
     let col = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
     let (Some(id_col), Some(decision_col)) = (col("id"), col("decision")) else {
-        return Err(bad(1, "the header needs the columns `id` and `decision` (as `infin8 review … export` writes)".into()));
+        return Err(bad(
+            1,
+            "the header needs the columns `id` and `decision` (as `infin8 review … export` writes)".into(),
+        ));
     };
     let feedback_col = col("feedback");
     let mut out = Vec::new();
@@ -230,14 +252,21 @@ pub fn read_csv(input: impl std::io::Read, file: &str, known: &[ReviewRow]) -> R
             "approve" | "approved" | "yes" | "y" | "keep" | "ok" => Decision::Approved,
             "reject" | "rejected" | "no" | "n" | "drop" => Decision::Rejected,
             other => {
-                return Err(bad(line, format!("decision {other:?} is not allowed: use approve or reject (or leave it empty to decide later)")));
+                return Err(bad(
+                    line,
+                    format!(
+                        "decision {other:?} is not allowed: use approve or reject (or leave it empty to decide later)"
+                    ),
+                ));
             }
         };
         let id = record.get(id_col).unwrap_or("").to_ascii_lowercase();
         if !known.iter().any(|k| k.id == id) {
             return Err(bad(line, format!("id {id:?} is not an item of this review")));
         }
-        let id = KeywordId::from_uuid(id.parse().map_err(|_| bad(line, format!("id {id:?} is not a keyword id")))?);
+        let id = KeywordId::from_uuid(
+            id.parse().map_err(|_| bad(line, format!("id {id:?} is not a keyword id")))?,
+        );
         let feedback = feedback_col.and_then(|c| record.get(c)).filter(|f| !f.is_empty()).map(str::to_owned);
         out.push(ImportedDecision { id, decision, feedback });
     }

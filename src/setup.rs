@@ -70,7 +70,10 @@ pub async fn open_store(sqlite_path: &Path) -> Result<OpenedStore, SetupError> {
         .await
         .map_err(|e| SetupError::Store { backend: "sqlite", source: Box::new(e) })?;
     let what = if existed { "reopened" } else { "created" };
-    Ok(OpenedStore { store: Arc::new(store), description: format!("sqlite {} ({what})", sqlite_path.display()) })
+    Ok(OpenedStore {
+        store: Arc::new(store),
+        description: format!("sqlite {} ({what})", sqlite_path.display()),
+    })
 }
 
 /// Providers chosen from the environment.
@@ -123,7 +126,8 @@ pub async fn choose_providers(offline: OfflineProviders) -> Result<ChosenProvide
     let mut checked = Vec::new();
     if !real.is_empty() {
         let checks = providers.preflight().await.map_err(|e| SetupError::Preflight(e.to_string()))?;
-        checked = checks.iter().filter(|c| matches!(c.outcome, Ok(Some(_)))).map(ToString::to_string).collect();
+        checked =
+            checks.iter().filter(|c| matches!(c.outcome, Ok(Some(_)))).map(ToString::to_string).collect();
     }
     Ok(ChosenProviders { providers, real, checked })
 }

@@ -45,7 +45,8 @@ impl WorkflowSnapshot {
     /// # Errors
     /// `NotFound` for an unknown workflow; store failures.
     pub async fn load(store: &dyn Store, ctx: &TenantContext, id: WorkflowId) -> Result<Self> {
-        let workflow = store.get_workflow(ctx, id).await?.ok_or_else(|| Error::not_found(Entity::Workflow, id))?;
+        let workflow =
+            store.get_workflow(ctx, id).await?.ok_or_else(|| Error::not_found(Entity::Workflow, id))?;
         let keywords = all_keywords(store, ctx, id).await?;
         let index = keywords.iter().enumerate().map(|(i, k)| (k.id, i)).collect();
         Ok(Self {

@@ -57,7 +57,8 @@ fn init(dir: &Path, org: &str, db: Option<&str>) {
     ]));
     assert!(out.contains("wrote infin8.toml"), "{out}");
     let path = dir.join("infin8.toml");
-    let text = std::fs::read_to_string(&path).expect("config written")
+    let text = std::fs::read_to_string(&path)
+        .expect("config written")
         .replace("max_seeds = 20", "max_seeds = 6")
         .replace("longtails_per_seed = 20", "longtails_per_seed = 8")
         .replace("max_articles = 10", "max_articles = 3")
@@ -83,7 +84,8 @@ async fn full_flow(db: Option<&str>) {
     run_ok(infin8(dir, db).args(["review", "seeds", "export", "seeds.csv"]));
     let mut reader = csv::Reader::from_path(dir.join("seeds.csv")).expect("csv");
     let headers = reader.headers().expect("header").clone();
-    for column in ["id", "keyword", "volume", "difficulty", "intent", "cpc", "source", "decision", "feedback"] {
+    for column in ["id", "keyword", "volume", "difficulty", "intent", "cpc", "source", "decision", "feedback"]
+    {
         assert!(headers.iter().any(|h| h == column), "missing column {column}: {headers:?}");
     }
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
@@ -119,20 +121,33 @@ async fn full_flow(db: Option<&str>) {
     let short = &later_id[later_id.len() - 8..];
     let listed = run_ok(infin8(dir, db).args(["review", "seeds"]));
     assert!(listed.contains(short) && listed.contains("reject"), "{listed}");
-    let out = run_ok(infin8(dir, db).args(["--member", "bob", "review", "seeds", "approve", short, "--feedback", "core topic"]));
+    let out = run_ok(infin8(dir, db).args([
+        "--member",
+        "bob",
+        "review",
+        "seeds",
+        "approve",
+        short,
+        "--feedback",
+        "core topic",
+    ]));
     assert!(out.contains("the review is complete"), "{out}");
 
     // The decisions are recorded with the member and the feedback.
     {
         let store = open_store(dir, db).await;
         let org_id = OrgId::derive(&[b"infin8-org", org.as_bytes()]);
-        let ctx = TenantContext::user(org_id, UserId::derive(&[b"infin8-owner", org.as_bytes()]), Role::Owner);
-        let wf = WorkflowId::derive(&[b"infin8-campaign", org_id.to_string().as_bytes(), b"Content campaign"]);
-        let approvals = store.list_approvals(&ctx, wf, Some(ApprovalEntityType::SeedKeywords)).await.expect("approvals");
+        let ctx =
+            TenantContext::user(org_id, UserId::derive(&[b"infin8-owner", org.as_bytes()]), Role::Owner);
+        let wf =
+            WorkflowId::derive(&[b"infin8-campaign", org_id.to_string().as_bytes(), b"Content campaign"]);
+        let approvals =
+            store.list_approvals(&ctx, wf, Some(ApprovalEntityType::SeedKeywords)).await.expect("approvals");
         assert_eq!(approvals.len(), 6);
         let alice = UserId::derive(&[b"infin8-member", org_id.to_string().as_bytes(), b"alice"]);
         let bob = UserId::derive(&[b"infin8-member", org_id.to_string().as_bytes(), b"bob"]);
-        let rejected = approvals.iter().find(|a| a.entity_id.to_string() == rejected_id).expect("rejected seed");
+        let rejected =
+            approvals.iter().find(|a| a.entity_id.to_string() == rejected_id).expect("rejected seed");
         assert_eq!(rejected.decision, Decision::Rejected);
         assert_eq!(rejected.decided_by, Actor::User(alice));
         assert_eq!(rejected.feedback.as_deref(), Some("alice: not our audience"));
@@ -149,8 +164,9 @@ async fn full_flow(db: Option<&str>) {
     assert!(status.contains("state      COMPLETED"), "{status}");
 
     // Exports.
-    let keywords: Value = serde_json::from_str(&run_ok(infin8(dir, db).args(["export", "keywords", "--format", "json"])))
-        .expect("keywords json");
+    let keywords: Value =
+        serde_json::from_str(&run_ok(infin8(dir, db).args(["export", "keywords", "--format", "json"])))
+            .expect("keywords json");
     let keywords = keywords.as_array().expect("array");
     let seeds: Vec<&Value> = keywords.iter().filter(|k| k["keyword_type"] == "seed").collect();
     assert_eq!(seeds.len(), 6);
@@ -176,7 +192,8 @@ async fn full_flow(db: Option<&str>) {
     let cluster_rows = r.records().count();
     assert!(cluster_rows >= 3, "{clusters_csv}");
     let articles: Value =
-        serde_json::from_str(&run_ok(infin8(dir, db).args(["export", "articles", "--format", "json"]))).expect("json");
+        serde_json::from_str(&run_ok(infin8(dir, db).args(["export", "articles", "--format", "json"])))
+            .expect("json");
     let articles = articles.as_array().expect("array");
     assert!(!articles.is_empty());
     assert!(articles.iter().all(|a| a["guards_total"].as_u64().unwrap_or(0) > 0), "guards recorded");
@@ -203,7 +220,9 @@ async fn open_store(dir: &Path, db: Option<&str>) -> std::sync::Arc<dyn infin8::
         Some(url) => std::sync::Arc::new(infin8::postgres::PgStore::connect(url).await.expect("postgres")),
         #[cfg(not(feature = "postgres"))]
         Some(_) => unreachable!("postgres runs need the postgres feature"),
-        None => std::sync::Arc::new(infin8::sqlite::SqliteStore::open(dir.join("infin8.sqlite")).await.expect("sqlite")),
+        None => std::sync::Arc::new(
+            infin8::sqlite::SqliteStore::open(dir.join("infin8.sqlite")).await.expect("sqlite"),
+        ),
     }
 }
 
@@ -221,7 +240,10 @@ async fn postgres_init_run_review_by_csv_run_export_report() {
         return;
     };
     if !cfg!(feature = "postgres") {
-        assert!(!required, "INFIN8_REQUIRE_POSTGRES=1 but the postgres feature is off (test with --all-features)");
+        assert!(
+            !required,
+            "INFIN8_REQUIRE_POSTGRES=1 but the postgres feature is off (test with --all-features)"
+        );
         eprintln!("skipping postgres CLI test: built without the postgres feature");
         return;
     }
@@ -236,10 +258,19 @@ fn config_errors_name_the_key_and_what_is_allowed() {
     let good = std::fs::read_to_string(dir.join("infin8.toml")).expect("config");
     let cases = [
         (good.replace("max_seeds = 6", "max_seedz = 6"), vec!["max_seedz", "max_seeds"]),
-        (good.replace("market = \"United States\"", "market = \"Atlantis\""), vec!["market", "Atlantis", "Germany"]),
-        (good.replace("language = \"English\"", "language = \"Klingon\""), vec!["language", "Klingon", "English"]),
+        (
+            good.replace("market = \"United States\"", "market = \"Atlantis\""),
+            vec!["market", "Atlantis", "Germany"],
+        ),
+        (
+            good.replace("language = \"English\"", "language = \"Klingon\""),
+            vec!["language", "Klingon", "English"],
+        ),
         (good.replace("research_ttl = \"24h\"", "research_ttl = \"a day\""), vec!["research_ttl", "a day"]),
-        (good.replace("max_difficulty = 80", "max_difficulty = 180"), vec!["filter.max_difficulty", "0 to 100"]),
+        (
+            good.replace("max_difficulty = 80", "max_difficulty = 180"),
+            vec!["filter.max_difficulty", "0 to 100"],
+        ),
         (good.replace("subtopic_review = \"none\"", "subtopic_review = \"maybe\""), vec!["maybe", "human"]),
         (good.replace("target = \"auto\"", "target = \"ftp\""), vec!["ftp", "wordpress"]),
         (good.replace("[publish]", "[publishing]"), vec!["publishing", "publish"]),

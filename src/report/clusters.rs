@@ -38,7 +38,8 @@ fn vol(s: &WorkflowSnapshot, id: infin8_core::KeywordId) -> i64 {
 }
 
 fn spokes_of<'a>(s: &'a WorkflowSnapshot, v: &ClusterValidation) -> Vec<&'a ClusterSpoke> {
-    let mut spokes: Vec<&ClusterSpoke> = s.spokes.iter().filter(|c| c.hub_keyword_id == v.hub_keyword_id).collect();
+    let mut spokes: Vec<&ClusterSpoke> =
+        s.spokes.iter().filter(|c| c.hub_keyword_id == v.hub_keyword_id).collect();
     spokes.sort_by(|a, b| b.similarity.total_cmp(&a.similarity));
     spokes
 }
@@ -99,12 +100,16 @@ fn measurements(html: &mut String, v: &ClusterValidation) {
     let m = &v.metadata["measured"];
     let r = &v.metadata["rules"];
     let failed = |code: &str| v.reasons.iter().any(|x| x == code);
-    let mark = |bad: bool| if bad { "<span class=\"bad\">✘</span>" } else { "<span class=\"ok\">✔</span>" };
+    let mark =
+        |bad: bool| if bad { "<span class=\"bad\">✘</span>" } else { "<span class=\"ok\">✔</span>" };
     let f = |x: &serde_json::Value| x.as_f64().map_or("–".to_owned(), |x| format!("{x:.2}"));
     let i = |x: &serde_json::Value| x.as_i64().map_or("unknown".to_owned(), fmt_int);
     let t = |x: &serde_json::Value| x.as_str().unwrap_or("unknown").to_owned();
-    let similarity_name = if v.metadata["similarity"].is_string() { "avg shared top-10 URLs" } else { "avg similarity" };
-    html.push_str("<table class=\"measure\"><tr><th>check</th><th>measured</th><th>required</th><th></th></tr>");
+    let similarity_name =
+        if v.metadata["similarity"].is_string() { "avg shared top-10 URLs" } else { "avg similarity" };
+    html.push_str(
+        "<table class=\"measure\"><tr><th>check</th><th>measured</th><th>required</th><th></th></tr>",
+    );
     let rows = [
         (
             similarity_name.to_owned(),

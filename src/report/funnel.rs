@@ -77,12 +77,8 @@ pub fn funnel(s: &WorkflowSnapshot) -> Funnel {
         keywords: ks.len(),
         volume: ks.iter().map(|k| volume(k)).sum(),
     };
-    let approved_seeds: HashSet<uuid::Uuid> = s
-        .seed_decisions
-        .iter()
-        .filter(|a| a.decision == Decision::Approved)
-        .map(|a| a.entity_id)
-        .collect();
+    let approved_seeds: HashSet<uuid::Uuid> =
+        s.seed_decisions.iter().filter(|a| a.decision == Decision::Approved).map(|a| a.entity_id).collect();
     let seeds: Vec<&Keyword> = s.keywords.iter().filter(|k| k.keyword_type == KeywordType::Seed).collect();
     let approved: Vec<&Keyword> =
         seeds.iter().copied().filter(|k| approved_seeds.contains(&k.id.as_uuid())).collect();
@@ -90,25 +86,24 @@ pub fn funnel(s: &WorkflowSnapshot) -> Funnel {
         .keywords
         .iter()
         .filter(|k| k.keyword_type != KeywordType::Subtopic)
-        .filter(|k| {
-            k.keyword_type == KeywordType::Longtail
-                || approved_seeds.contains(&k.id.as_uuid())
-        })
+        .filter(|k| k.keyword_type == KeywordType::Longtail || approved_seeds.contains(&k.id.as_uuid()))
         .collect();
-    let kept: Vec<&Keyword> = candidates.iter().copied().filter(|k| k.filter_status == FilterStatus::Approved).collect();
+    let kept: Vec<&Keyword> =
+        candidates.iter().copied().filter(|k| k.filter_status == FilterStatus::Approved).collect();
     let clustered_ids: HashSet<KeywordId> = s
         .spokes
         .iter()
         .flat_map(|c| [c.hub_keyword_id, c.spoke_keyword_id])
         .chain(s.validations.iter().map(|v| v.hub_keyword_id))
         .collect();
-    let valid_hubs: HashSet<KeywordId> =
-        s.validations.iter().filter(|v| v.status == ValidationStatus::Valid).map(|v| v.hub_keyword_id).collect();
-    let in_valid: Vec<&Keyword> = kept
+    let valid_hubs: HashSet<KeywordId> = s
+        .validations
         .iter()
-        .copied()
-        .filter(|k| s.hub_of(k.id).is_some_and(|h| valid_hubs.contains(&h)))
+        .filter(|v| v.status == ValidationStatus::Valid)
+        .map(|v| v.hub_keyword_id)
         .collect();
+    let in_valid: Vec<&Keyword> =
+        kept.iter().copied().filter(|k| s.hub_of(k.id).is_some_and(|h| valid_hubs.contains(&h))).collect();
     let clustered: Vec<&Keyword> = kept.iter().copied().filter(|k| clustered_ids.contains(&k.id)).collect();
     let article_ids: HashSet<KeywordId> = s.articles.iter().map(|a| a.keyword_id).collect();
     let published_ids: HashSet<KeywordId> =
@@ -131,7 +126,8 @@ pub fn funnel(s: &WorkflowSnapshot) -> Funnel {
     let mut rules: Vec<RuleStat> = Vec::new();
     for k in &rejected {
         let rs = reasons(k);
-        let mut names: Vec<String> = rs.iter().filter_map(|r| r["rule"].as_str().map(str::to_owned)).collect();
+        let mut names: Vec<String> =
+            rs.iter().filter_map(|r| r["rule"].as_str().map(str::to_owned)).collect();
         names.dedup();
         for name in &names {
             let stat = match rules.iter_mut().position(|r| &r.rule == name) {
@@ -167,7 +163,8 @@ fn difficulty_warning(kept: &[&Keyword], rejected: &[&Keyword]) -> Option<Diffic
         .filter_map(|k| {
             let r = reasons(k).into_iter().find(|r| r["rule"] == "max_difficulty")?;
             max = r["max"].as_i64().unwrap_or(max);
-            (volume(k) >= threshold).then(|| (k.keyword.clone(), volume(k), r["difficulty"].as_i64().unwrap_or(0)))
+            (volume(k) >= threshold)
+                .then(|| (k.keyword.clone(), volume(k), r["difficulty"].as_i64().unwrap_or(0)))
         })
         .collect();
     if hit.is_empty() {

@@ -84,7 +84,8 @@ pub fn check_report(report: &Path, seeds: usize, articles: usize) {
     assert_eq!(count(&dom, "clusters"), format!("{valid} / {}", valid + invalid));
     assert!(dom.contains("<svg"), "cluster diagrams rendered");
 
-    let shot_dir = std::env::var_os("INFIN8_SCREENSHOT_DIR").map_or_else(|| dir.path().to_path_buf(), PathBuf::from);
+    let shot_dir =
+        std::env::var_os("INFIN8_SCREENSHOT_DIR").map_or_else(|| dir.path().to_path_buf(), PathBuf::from);
     let shot = shot_dir.join("report.png");
     let (_, _) = headless(
         &chromium,

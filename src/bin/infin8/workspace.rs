@@ -41,17 +41,15 @@ impl Workspace {
             ));
         }
         let config = Config::load(config_path)?;
-        let dir = config_path
-            .canonicalize()?
-            .parent()
-            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        let dir = config_path.canonicalize()?.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
         let opened = open_store(&dir.join("infin8.sqlite")).await?;
         let name = config.organization.name.trim().to_owned();
         let org_id = OrgId::derive(&[b"infin8-org", name.as_bytes()]);
         let owner_id = UserId::derive(&[b"infin8-owner", name.as_bytes()]);
         let owner = TenantContext::user(org_id, owner_id, Role::Owner);
         let title = config.campaign.title.trim().to_owned();
-        let workflow_id = WorkflowId::derive(&[b"infin8-campaign", org_id.to_string().as_bytes(), title.as_bytes()]);
+        let workflow_id =
+            WorkflowId::derive(&[b"infin8-campaign", org_id.to_string().as_bytes(), title.as_bytes()]);
         let ws = Self {
             config,
             dir,
@@ -166,7 +164,9 @@ impl Workspace {
         };
         match engine.create_workflow(&self.owner, create).await {
             Ok(w) => Ok(w),
-            Err(Error::Conflict { reason: ConflictReason::AlreadyExists, .. }) => self.existing_workflow().await,
+            Err(Error::Conflict { reason: ConflictReason::AlreadyExists, .. }) => {
+                self.existing_workflow().await
+            }
             Err(e) => Err(e.into()),
         }
     }
@@ -175,7 +175,10 @@ impl Workspace {
     pub fn report_settings(&self) -> Vec<(String, String)> {
         let c = &self.config;
         vec![
-            ("market".into(), format!("{} (DataForSEO location {})", c.campaign.market, c.campaign.market.location_code())),
+            (
+                "market".into(),
+                format!("{} (DataForSEO location {})", c.campaign.market, c.campaign.market.location_code()),
+            ),
             ("language".into(), format!("{} ({})", c.campaign.language, c.campaign.language.code())),
             ("store".into(), self.store_description.clone()),
             (
@@ -184,7 +187,11 @@ impl Workspace {
                     "volume ≥ {}, difficulty ≤ {}, languages {}, navigational {}",
                     c.filter.min_search_volume,
                     c.filter.max_difficulty,
-                    if c.filter.languages.is_empty() { c.campaign.language.name().to_owned() } else { c.filter.languages.join(", ") },
+                    if c.filter.languages.is_empty() {
+                        c.campaign.language.name().to_owned()
+                    } else {
+                        c.filter.languages.join(", ")
+                    },
                     if c.filter.reject_navigational { "rejected (comparisons kept)" } else { "kept" }
                 ),
             ),

@@ -5,17 +5,21 @@ mod run;
 
 use crate::workspace::{Fallible, Workspace, fail};
 use crate::{Cli, Command, ExportWhat, FormatArg};
+use infin8::core::workflow::{Phase, WorkflowState};
 use infin8::export::{self, Format};
 use infin8::report::ReportInfo;
 use infin8::snapshot::WorkflowSnapshot;
-use infin8::core::workflow::{Phase, WorkflowState};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 pub async fn dispatch(cli: Cli) -> Fallible<ExitCode> {
     match cli.command {
-        Command::Init { org, business, competitors, force } => init(&cli.config, &org, business, competitors, force),
-        Command::Run { auto_approve, report } => run::run(&Workspace::open(&cli.config).await?, auto_approve, report).await,
+        Command::Init { org, business, competitors, force } => {
+            init(&cli.config, &org, business, competitors, force)
+        }
+        Command::Run { auto_approve, report } => {
+            run::run(&Workspace::open(&cli.config).await?, auto_approve, report).await
+        }
         Command::Review { gate, action } => {
             let ws = Workspace::open(&cli.config).await?;
             review::review(&ws, gate, action, cli.member.as_deref()).await
@@ -28,14 +32,21 @@ pub async fn dispatch(cli: Cli) -> Fallible<ExitCode> {
         }
         Command::Report { output } => {
             let ws = Workspace::open(&cli.config).await?;
-            let path = write_report(&ws, output, "offline or environment providers (see `infin8 run`)").await?;
+            let path =
+                write_report(&ws, output, "offline or environment providers (see `infin8 run`)").await?;
             println!("report: {}", path.display());
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-fn init(path: &Path, org: &str, business: Option<String>, competitors: Vec<String>, force: bool) -> Fallible<ExitCode> {
+fn init(
+    path: &Path,
+    org: &str,
+    business: Option<String>,
+    competitors: Vec<String>,
+    force: bool,
+) -> Fallible<ExitCode> {
     if path.exists() && !force {
         return fail(format!("{} already exists (use --force to overwrite it)", path.display()));
     }
@@ -44,8 +55,11 @@ fn init(path: &Path, org: &str, business: Option<String>, competitors: Vec<Strin
             "{org} sells … to … Describe what you sell, to whom, and what makes it different, in two or three sentences."
         )
     });
-    let competitors =
-        if competitors.is_empty() { vec!["https://www.competitor-one.example/".to_owned(), "competitor-two.example".to_owned()] } else { competitors };
+    let competitors = if competitors.is_empty() {
+        vec!["https://www.competitor-one.example/".to_owned(), "competitor-two.example".to_owned()]
+    } else {
+        competitors
+    };
     let text = infin8::config::template(org, &business, &competitors);
     // The written file must load: a name with odd characters is escaped, never a broken file.
     infin8::config::Config::parse(&text, path)?;
@@ -59,7 +73,10 @@ fn init(path: &Path, org: &str, business: Option<String>, competitors: Vec<Strin
 
 async fn status(ws: &Workspace) -> Fallible<ExitCode> {
     let Some(w) = ws.workflow().await? else {
-        println!("organization {:?}: no workflow yet (start it with `infin8 run`)", ws.config.organization.name);
+        println!(
+            "organization {:?}: no workflow yet (start it with `infin8 run`)",
+            ws.config.organization.name
+        );
         return Ok(ExitCode::SUCCESS);
     };
     let c = &w.counts;
@@ -90,7 +107,10 @@ async fn status(ws: &Workspace) -> Fallible<ExitCode> {
             w.last_error.as_deref().unwrap_or("no reason recorded")
         );
         match w.next_attempt_at {
-            Some(at) => println!("next try   {} UTC (`infin8 run` waits for it; `infin8 retry` retries now)", at.format("%Y-%m-%d %H:%M:%S")),
+            Some(at) => println!(
+                "next try   {} UTC (`infin8 run` waits for it; `infin8 retry` retries now)",
+                at.format("%Y-%m-%d %H:%M:%S")
+            ),
             None => println!("next try   none scheduled: fix the cause, then `infin8 retry`"),
         }
     }
@@ -121,7 +141,12 @@ async fn cancel(ws: &Workspace) -> Fallible<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn export_cmd(ws: &Workspace, what: ExportWhat, format: FormatArg, output: Option<&Path>) -> Fallible<ExitCode> {
+async fn export_cmd(
+    ws: &Workspace,
+    what: ExportWhat,
+    format: FormatArg,
+    output: Option<&Path>,
+) -> Fallible<ExitCode> {
     let w = ws.existing_workflow().await?;
     let s = WorkflowSnapshot::load(ws.store.as_ref(), &ws.owner, w.id).await?;
     let format = match format {

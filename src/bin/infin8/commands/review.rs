@@ -11,7 +11,12 @@ use infin8::snapshot::WorkflowSnapshot;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-pub async fn review(ws: &Workspace, gate: GateArg, action: Option<ReviewAction>, member: Option<&str>) -> Fallible<ExitCode> {
+pub async fn review(
+    ws: &Workspace,
+    gate: GateArg,
+    action: Option<ReviewAction>,
+    member: Option<&str>,
+) -> Fallible<ExitCode> {
     let gate = match gate {
         GateArg::Seeds => Gate::Seeds,
         GateArg::Subtopics => Gate::Subtopics,
@@ -29,7 +34,9 @@ pub async fn review(ws: &Workspace, gate: GateArg, action: Option<ReviewAction>,
             list(&items, gate);
             if open {
                 let undecided = items.iter().filter(|r| r.decision.is_empty()).count();
-                println!("\n{undecided} without a decision; `infin8 review {name} approve|reject ID… | --pattern P | --all`");
+                println!(
+                    "\n{undecided} without a decision; `infin8 review {name} approve|reject ID… | --pattern P | --all`"
+                );
             } else {
                 println!("\n(the workflow is in {}: this review is not open)", w.state);
             }
@@ -70,8 +77,12 @@ pub async fn review(ws: &Workspace, gate: GateArg, action: Option<ReviewAction>,
             }
             report_decisions(ws, gate, approved, rejected, &who).await
         }
-        ReviewAction::Approve(sel) => apply(ws, &items, gate, open, &w.state, member, sel, Decision::Approved).await,
-        ReviewAction::Reject(sel) => apply(ws, &items, gate, open, &w.state, member, sel, Decision::Rejected).await,
+        ReviewAction::Approve(sel) => {
+            apply(ws, &items, gate, open, &w.state, member, sel, Decision::Approved).await
+        }
+        ReviewAction::Reject(sel) => {
+            apply(ws, &items, gate, open, &w.state, member, sel, Decision::Rejected).await
+        }
     }
 }
 
@@ -120,10 +131,16 @@ async fn gate_open(
 
 fn engine(ws: &Workspace) -> Fallible<Engine> {
     // Decisions need no provider calls: offline stand-ins (never a paid call) serve the engine.
-    let providers = infin8::providers::OfflineProviders::new(ws.dir.join(&ws.config.publish.directory)).build()?;
+    let providers =
+        infin8::providers::OfflineProviders::new(ws.dir.join(&ws.config.publish.directory)).build()?;
     let mut config = ws.config.pipeline_config(true);
     config.auto_approve_seeds = false;
-    Ok(Engine::builder().store(ws.store.clone()).providers(providers).config(config).progress(Arc::new(NoProgress)).build()?)
+    Ok(Engine::builder()
+        .store(ws.store.clone())
+        .providers(providers)
+        .config(config)
+        .progress(Arc::new(NoProgress))
+        .build()?)
 }
 
 async fn decide(
@@ -146,7 +163,13 @@ async fn decide(
     Ok(())
 }
 
-async fn report_decisions(ws: &Workspace, gate: Gate, approved: usize, rejected: usize, who: &str) -> Fallible<ExitCode> {
+async fn report_decisions(
+    ws: &Workspace,
+    gate: Gate,
+    approved: usize,
+    rejected: usize,
+    who: &str,
+) -> Fallible<ExitCode> {
     let w = ws.existing_workflow().await?;
     let s = WorkflowSnapshot::load(ws.store.as_ref(), &ws.owner, w.id).await?;
     let undecided = rows(&s, gate).iter().filter(|r| r.decision.is_empty()).count();

@@ -50,7 +50,11 @@ pub async fn run(ws: &Workspace, auto_approve: bool, report: bool) -> Fallible<E
             let w = ws.existing_workflow().await?;
             println!(
                 "completed: {} articles ({} published), {} valid clusters; cost {} of an estimated {}",
-                w.counts.articles, w.counts.published, w.counts.valid_clusters, w.actual_cost, w.estimated_cost
+                w.counts.articles,
+                w.counts.published,
+                w.counts.valid_clusters,
+                w.actual_cost,
+                w.estimated_cost
             );
             ExitCode::SUCCESS
         }
@@ -116,7 +120,11 @@ async fn drive(engine: &Engine, ctx: &TenantContext, id: WorkflowId) -> Fallible
                         ));
                     }
                     if !wait.is_zero() {
-                        eprintln!("step {} failed temporarily; retrying in {:.0}s", step.label(), wait.as_secs_f64());
+                        eprintln!(
+                            "step {} failed temporarily; retrying in {:.0}s",
+                            step.label(),
+                            wait.as_secs_f64()
+                        );
                         tokio::time::sleep(wait + Duration::from_millis(50)).await;
                     }
                     engine.retry_automatically(ctx, id).await?;
@@ -137,7 +145,8 @@ async fn drive(engine: &Engine, ctx: &TenantContext, id: WorkflowId) -> Fallible
         match outcome {
             Advance::Busy { owner, until, .. } if !waited_for_lease => {
                 waited_for_lease = true;
-                let wait = (until - chrono::Utc::now()).to_std().unwrap_or_default() + Duration::from_millis(200);
+                let wait =
+                    (until - chrono::Utc::now()).to_std().unwrap_or_default() + Duration::from_millis(200);
                 eprintln!(
                     "another run ({owner}) holds this workflow until {} UTC; waiting {:.0}s for its lease to lapse",
                     until.format("%H:%M:%S"),
