@@ -41,7 +41,6 @@ use infin8_core::error::{ConflictReason, Error};
 use infin8_core::keyword::{FilterStatus, Keyword, KeywordType, StepStatus};
 use infin8_core::ledger::{BillingPeriod, LedgerScope, UsageMetric};
 use infin8_core::organization::{NewOrganization, Plan, Role};
-use infin8_core::provider::Providers;
 use infin8_core::store::Store;
 use infin8_core::workflow::{Workflow, WorkflowSettings};
 use infin8_core::{OrgId, TenantContext, Usd, UserId, WorkflowId};
