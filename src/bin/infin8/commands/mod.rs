@@ -91,7 +91,18 @@ async fn status(ws: &Workspace) -> Fallible<ExitCode> {
         c.seed_keywords, c.approved_seeds, c.longtail_keywords, c.filtered_keywords
     );
     println!("clusters   {} ({} valid)", c.clusters, c.valid_clusters);
-    println!("articles   {} ({} published)", c.articles, c.published);
+    let articles = ws.store.list_articles(&ws.owner, w.id).await?;
+    let published = articles.iter().filter(|a| a.wordpress_url.is_some()).count();
+    let failed = articles.iter().filter(|a| a.error.is_some() && a.wordpress_url.is_none()).count();
+    println!(
+        "articles   {} written, {published} published{}",
+        articles.len(),
+        if failed > 0 {
+            format!(", {failed} not publishable (see `infin8 export articles`)")
+        } else {
+            String::new()
+        }
+    );
     println!(
         "cost       {} spent of an estimated {}; budget {}",
         w.actual_cost,
