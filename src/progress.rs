@@ -126,13 +126,13 @@ impl ProgressSink for TerminalProgress {
                     None => {}
                 }
             }
-            ProgressEvent::Cost { step, metric, cost, .. } => {
-                // One event per metered unit line of a call; the ICP call meters two (ICP
-                // generations and tokens) for one cost, counted once.
-                if !(*step == Step::Icp && *metric == UsageMetric::LlmTokens) {
-                    let entry = state.cost.entry(step.number()).or_insert((*step, 0));
-                    entry.1 += cost.micros();
-                }
+            // One event per metered unit line of a call; the ICP call meters two (ICP
+            // generations and tokens) for one cost, counted once.
+            ProgressEvent::Cost { step, metric, cost, .. }
+                if !(*step == Step::Icp && *metric == UsageMetric::LlmTokens) =>
+            {
+                let entry = state.cost.entry(step.number()).or_insert((*step, 0));
+                entry.1 += cost.micros();
             }
             ProgressEvent::StepFinished { step, .. } => match self.bar(&mut state, *step) {
                 Some(bar) => {

@@ -296,3 +296,68 @@ fn config_errors_name_the_key_and_what_is_allowed() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--force"));
 }
+
+#[test]
+fn subtopic_review_by_pattern_then_csv() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = dir.path();
+    init(dir, &format!("Subtopic Review {}", uuid::Uuid::new_v4()), None);
+    let path = dir.join("infin8.toml");
+    let text = std::fs::read_to_string(&path)
+        .expect("config")
+        .replace("subtopic_review = \"none\"", "subtopic_review = \"human\"");
+    std::fs::write(&path, text).expect("write");
+
+    // --auto-approve passes the seed gate only; the run stops at the subtopic review.
+    let out = run_ok(infin8(dir, None).args(["run", "--auto-approve"]));
+    assert!(out.contains("waiting for review") && out.contains("subtopics without a decision"), "{out}");
+    let listed = run_ok(infin8(dir, None).args(["review", "subtopics"]));
+    assert!(listed.contains("subtopics"), "{listed}");
+    // Seeds can no longer be decided.
+    let late = infin8(dir, None).args(["review", "seeds", "approve", "--all"]).output().expect("runs");
+    assert!(!late.status.success());
+    assert!(String::from_utf8_lossy(&late.stderr).contains("not open"));
+
+    run_ok(infin8(dir, None).args(["review", "subtopics", "export", "subtopics.csv"]));
+    let mut reader = csv::Reader::from_path(dir.join("subtopics.csv")).expect("csv");
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert!(rows.len() >= 2, "several keywords with subtopics");
+    let rejected = rows[0][1].to_owned();
+    let out = run_ok(infin8(dir, None).args([
+        "review",
+        "subtopics",
+        "reject",
+        "--pattern",
+        &rejected,
+        "--feedback",
+        "off topic",
+    ]));
+    assert!(out.contains("rejected"), "{out}");
+    // A pattern matching nothing is an error naming it.
+    let none = infin8(dir, None)
+        .args(["review", "subtopics", "approve", "--pattern", "zzz-nothing*"])
+        .output()
+        .expect("runs");
+    assert!(!none.status.success());
+    assert!(String::from_utf8_lossy(&none.stderr).contains("zzz-nothing*"));
+
+    // Everything else approved in the file (the decided row is left as it is).
+    let mut edited = String::from("id,decision\n");
+    for row in &rows[1..] {
+        edited.push_str(&format!("{},approve\n", &row[0]));
+    }
+    std::fs::write(dir.join("subtopics.csv"), edited).expect("write");
+    let out = run_ok(infin8(dir, None).args(["review", "subtopics", "import", "subtopics.csv"]));
+    assert!(out.contains("the review is complete"), "{out}");
+    let out = run_ok(infin8(dir, None).arg("run"));
+    assert!(out.contains("completed:"), "{out}");
+    let articles: Value =
+        serde_json::from_str(&run_ok(infin8(dir, None).args(["export", "articles", "--format", "json"])))
+            .expect("json");
+    let articles = articles.as_array().expect("array");
+    assert!(!articles.is_empty());
+    assert!(
+        articles.iter().all(|a| a["keyword"] != rejected.as_str()),
+        "no article for a rejected keyword's subtopics"
+    );
+}

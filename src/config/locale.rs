@@ -56,8 +56,8 @@ pub const LANGUAGES: &[(&str, &str)] = &[
     ("Japanese", "ja"),
 ];
 
-/// A market (country) from [`MARKETS`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A market (country) from [`MARKETS`]; the default is the United States.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Market(usize);
 
 impl Market {
@@ -95,14 +95,8 @@ impl Market {
     }
 }
 
-impl Default for Market {
-    fn default() -> Self {
-        Self(0)
-    }
-}
-
-/// A language from [`LANGUAGES`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A language from [`LANGUAGES`]; the default is English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Language(usize);
 
 impl Language {
@@ -132,12 +126,6 @@ impl Language {
     #[must_use]
     pub fn allowed() -> String {
         LANGUAGES.iter().map(|l| l.0).collect::<Vec<_>>().join(", ")
-    }
-}
-
-impl Default for Language {
-    fn default() -> Self {
-        Self(0)
     }
 }
 

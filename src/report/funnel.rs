@@ -170,7 +170,7 @@ fn difficulty_warning(kept: &[&Keyword], rejected: &[&Keyword]) -> Option<Diffic
     if hit.is_empty() {
         return None;
     }
-    hit.sort_by(|a, b| b.1.cmp(&a.1));
+    hit.sort_by_key(|h| std::cmp::Reverse(h.1));
     let volume = hit.iter().map(|h| h.1).sum();
     Some(DifficultyWarning { max, keywords: hit, volume, threshold })
 }

@@ -63,7 +63,7 @@ pub async fn review(
             let mut approved = 0;
             let mut rejected = 0;
             // One call per distinct (decision, feedback): the engine records them in bulk.
-            let mut groups: Vec<((Decision, Option<String>), Vec<KeywordId>)> = Vec::new();
+            let mut groups: Vec<(DecisionKey, Vec<KeywordId>)> = Vec::new();
             for d in decisions {
                 let key = (d.decision, signed(&who, d.feedback));
                 match groups.iter_mut().find(|(k, _)| *k == key) {
@@ -85,6 +85,9 @@ pub async fn review(
         }
     }
 }
+
+/// A decision and its (signed) feedback: decisions alike are recorded in one call.
+type DecisionKey = (Decision, Option<String>);
 
 #[allow(clippy::too_many_arguments)]
 async fn apply(
