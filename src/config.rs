@@ -148,10 +148,10 @@ pub struct PipelineSection {
     /// `"none"`, `"human"` (a review gate) or `"auto"`.
     pub subtopic_review: SubtopicReview,
     /// How long web research stays cached (`"24h"`).
-    #[serde(with = "humantime_serde")]
+    #[serde(with = "humane_duration")]
     pub research_ttl: Duration,
     /// How long a run's lease on the workflow lasts (`"30s"`).
-    #[serde(with = "humantime_serde")]
+    #[serde(with = "humane_duration")]
     pub lease: Duration,
 }
 
@@ -269,6 +269,25 @@ pub enum PublishStatus {
     Draft,
     /// Published at once.
     Publish,
+}
+
+/// `"24h"`-style durations (humantime), with an error that shows how to write one.
+mod humane_duration {
+    use serde::{Deserializer, Serializer, de::Error as _};
+    use std::time::Duration;
+
+    pub(super) fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        humantime_serde::serialize(d, s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        humantime_serde::deserialize(d).map_err(|e: D::Error| {
+            D::Error::custom(format!(
+                "{}; write a duration like \"24h\", \"90min\", \"7days\" or \"30s\"",
+                e.to_string().trim_end()
+            ))
+        })
+    }
 }
 
 impl Config {

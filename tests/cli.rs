@@ -266,7 +266,10 @@ fn config_errors_name_the_key_and_what_is_allowed() {
             good.replace("language = \"English\"", "language = \"Klingon\""),
             vec!["language", "Klingon", "English"],
         ),
-        (good.replace("research_ttl = \"24h\"", "research_ttl = \"a day\""), vec!["research_ttl", "a day"]),
+        (
+            good.replace("research_ttl = \"24h\"", "research_ttl = \"a day\""),
+            vec!["research_ttl", "a day", "\"24h\""],
+        ),
         (
             good.replace("max_difficulty = 80", "max_difficulty = 180"),
             vec!["filter.max_difficulty", "0 to 100"],
