@@ -48,14 +48,24 @@ pub async fn run(ws: &Workspace, auto_approve: bool, report: bool) -> Fallible<E
     let code = match outcome? {
         Advance::Completed => {
             let w = ws.existing_workflow().await?;
+            let articles = ws.store.list_articles(&ws.owner, w.id).await?;
+            let published = articles.iter().filter(|a| a.wordpress_url.is_some()).count();
             println!(
-                "completed: {} articles ({} published), {} valid clusters; cost {} of an estimated {}",
-                w.counts.articles,
-                w.counts.published,
+                "completed: {} articles written, {published} published, {} valid clusters; cost {} of an estimated {}",
+                articles.len(),
                 w.counts.valid_clusters,
                 w.actual_cost,
                 w.estimated_cost
             );
+            if published < articles.len() {
+                println!(
+                    "{} article(s) failed a guard and were not published: `infin8 export articles` says which and why",
+                    articles.len() - published
+                );
+            }
+            if !report {
+                println!("next: `infin8 report` (HTML), `infin8 export keywords|clusters|articles`");
+            }
             ExitCode::SUCCESS
         }
         Advance::AwaitingApproval { step, pending } => {
