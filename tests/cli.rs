@@ -210,6 +210,23 @@ async fn full_flow(db: Option<&str>) {
     assert!(html.contains(&format!("<b data-count=\"articles\">{published} / {}</b>", articles.len())));
     assert!(html.contains("seed rejected in review"));
     assert!(html.contains("6 seed decision(s) by people"), "decisions by people");
+    // The difficulty cut is called out when it removed keywords with ≥ 4× the median kept volume
+    // (and ≥ 100 searches).
+    let volume = |k: &Value| k["search_volume"].as_i64().unwrap_or(0);
+    let mut kept: Vec<i64> =
+        keywords.iter().filter(|k| k["filter_status"] == "approved").map(volume).collect();
+    kept.sort_unstable();
+    let threshold = (kept[kept.len() / 2] * 4).max(100);
+    let cut: Vec<&Value> = keywords
+        .iter()
+        .filter(|k| {
+            k["filter_reasons"].as_str().is_some_and(|r| r.contains("difficulty")) && volume(k) >= threshold
+        })
+        .collect();
+    assert_eq!(html.contains("id=\"difficulty-warning\""), !cut.is_empty(), "difficulty warning iff {cut:?}");
+    for k in &cut {
+        assert!(html.contains(k["keyword"].as_str().unwrap_or("?")), "{k} named");
+    }
     assert!(html.contains("<td>9. articles</td>"), "cost per step recorded");
     browser::check_report(&dir.join("report.html"), 6, articles.len());
 }
