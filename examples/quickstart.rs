@@ -251,6 +251,8 @@ fn pipeline_config(articles: usize, lexical_embeddings: bool) -> PipelineConfig 
         article_scope: ArticleScope::HubsAndSpokes,
         ..PipelineConfig::default()
     };
+    // Keywords in another language than the campaign's cannot rank for it.
+    config.filter.allowed_languages = vec![config.locale.language_code.clone()];
     config.limits.max_seeds = 8;
     config.limits.longtails_per_seed = 12;
     config.limits.max_articles = articles;

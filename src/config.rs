@@ -416,6 +416,9 @@ impl Config {
         config.filter.max_difficulty = (f.max_difficulty < 100).then_some(f.max_difficulty);
         config.filter.allowed_languages = if f.languages.iter().any(|l| l == "*") {
             vec!["*".to_owned()]
+        } else if f.languages.is_empty() {
+            // Keywords in another language cannot rank for this campaign.
+            vec![self.campaign.language.code().to_owned()]
         } else {
             f.languages.iter().filter_map(|l| Language::find(l)).map(|l| l.code().to_owned()).collect()
         };
@@ -469,6 +472,7 @@ mod tests {
         assert_eq!(pc.locale.location_code, 2840);
         assert_eq!(pc.locale.language_code, "en");
         assert_eq!(pc.research_ttl, Duration::from_secs(24 * 3600));
+        assert_eq!(pc.filter.allowed_languages, ["en"], "languages default to the campaign's");
         assert_eq!(config.budget(), Usd::from_micros(25_000_000));
     }
 

@@ -39,8 +39,8 @@ pub struct FilterRules {
     /// Maximum ranking difficulty (0..=100). Default `Some(80)`: above it a new page rarely ranks.
     pub max_difficulty: Option<i32>,
     /// Allowed languages (ISO 639-1 or 639-3, `"en"`, `"deu"`, `"en-US"`), or `"*"` for any.
-    /// Default empty: any here; the engine's filtering step (5) uses the campaign's language
-    /// ([`PipelineConfig::locale`](crate::engine::PipelineConfig::locale)) instead of empty.
+    /// Default empty: any. (The `infin8` command fills in the campaign's language when its
+    /// config lists none.)
     pub allowed_languages: Vec<String>,
     /// Minimum `whatlang` confidence (0..=1) for a detected language to count. Default 0.5:
     /// detection on two or three words is often wrong ("crm software" comes out Romanian at 0.03),

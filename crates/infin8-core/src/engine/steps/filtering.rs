@@ -41,11 +41,6 @@ pub(crate) async fn run(sc: &StepCtx<'_>) -> Result<StepEnd> {
         KeywordType::Subtopic => false,
     };
     let mut rules: FilterRules = sc.engine.config.filter.clone();
-    // No languages configured: the campaign's language (keywords in another language cannot
-    // rank for it); "*" allows any.
-    if rules.allowed_languages.is_empty() && !sc.engine.config.locale.language_code.trim().is_empty() {
-        rules.allowed_languages.push(sc.engine.config.locale.language_code.clone());
-    }
     rules.brand_terms.extend(wf.settings.brand_terms.iter().cloned());
     rules
         .competitor_domains
