@@ -147,11 +147,13 @@ fn navigational_by_brand_domain_and_intent() {
         ],
         &rules,
     );
-    for (i, source) in [(0, "brand_term"), (1, "competitor_domain"), (2, "competitor_domain"), (3, "intent")]
-    {
+    for (i, source) in [(0, "brand_term"), (2, "competitor_domain"), (3, "intent")] {
         assert!(d[i].is_navigational, "{i}");
         assert_eq!(serde_json::to_value(&d[i].reasons[0]).unwrap()["source"], source, "{i}");
     }
+    // A comparison naming a competitor is commercial investigation, not navigational (issue 14).
+    assert!(!d[1].is_navigational);
+    assert_eq!(d[1].status, FilterStatus::Approved);
     assert_eq!(d[4].status, FilterStatus::Approved);
     assert_eq!(d[5].status, FilterStatus::Approved);
     let keep = FilterRules { reject_navigational: false, ..rules };
@@ -220,5 +222,32 @@ proptest! {
         }
         let again = run(&kws, &FilterRules::default());
         prop_assert_eq!(again, d);
+    }
+}
+
+#[test]
+fn comparisons_naming_competitors_are_kept_but_pure_brand_queries_are_not() {
+    let rules = FilterRules {
+        competitor_domains: vec!["https://www.mixpanel.com/".into(), "amplitude.com".into()],
+        ..FilterRules::default()
+    };
+    let mut vs_intent = kw("amplitude vs mixpanel", Some(900));
+    // Providers often label these navigational; the comparison wins.
+    vs_intent.intent = Some(SearchIntent::Navigational);
+    let d = run(
+        &[
+            kw("mixpanel alternatives", Some(1_300)),
+            vs_intent,
+            kw("tools like mixpanel", Some(200)),
+            kw("mixpanel login", Some(5_000)),
+            kw("amplitude app", Some(800)),
+            kw("mixpanel", Some(40_000)),
+        ],
+        &rules,
+    );
+    for (i, d) in d.iter().enumerate() {
+        let comparison = i < 3;
+        assert_eq!(d.status == FilterStatus::Approved, comparison, "{i}: {:?}", d.reasons);
+        assert_eq!(d.is_navigational, !comparison, "{i}");
     }
 }

@@ -83,6 +83,25 @@ impl Engine {
             .await
     }
 
+    /// Records one decision with feedback on items of a gate (seeds for
+    /// [`ApprovalEntityType::SeedKeywords`], keywords with subtopics for
+    /// [`ApprovalEntityType::Subtopics`]), as the member of `ctx`: what the `approve_*` and
+    /// `reject_*` methods do, with feedback on approvals too.
+    ///
+    /// # Errors
+    /// As [`approve_seeds`](Self::approve_seeds).
+    pub async fn record_review(
+        &self,
+        ctx: &TenantContext,
+        workflow: WorkflowId,
+        entity: ApprovalEntityType,
+        ids: &[KeywordId],
+        decision: Decision,
+        feedback: Option<String>,
+    ) -> Result<Vec<Approval>> {
+        self.decide(ctx, workflow, entity, ids, decision, feedback).await
+    }
+
     async fn decide(
         &self,
         ctx: &TenantContext,

@@ -10,7 +10,10 @@
 //! 4. **language** among `allowed_languages` (detected with `whatlang`; see
 //!    [`FilterDecision::detected_language`]);
 //! 5. **navigational** — the keyword names a brand term or a competitor's domain or brand, or its
-//!    intent is navigational (when `reject_navigational`);
+//!    intent is navigational (when `reject_navigational`). A *comparison* is never navigational
+//!    ("mixpanel alternatives", "amplitude vs mixpanel", "tools like hotjar": see
+//!    [`is_comparison`]): it is the most valuable commercial search a competitor's name appears
+//!    in, and the searcher has not chosen a site yet; only pure brand, login and app queries are;
 //! 6. **duplicates** — same normalized text, same set of words, or normalized Levenshtein
 //!    similarity ≥ `near_duplicate_threshold`. Of a group of duplicates the one kept is the best:
 //!    a keyword that passes rules 1–5 beats one that does not, then higher volume, then input
@@ -35,7 +38,9 @@ pub struct FilterRules {
     pub reject_unknown_volume: bool,
     /// Maximum ranking difficulty (0..=100). Default `Some(80)`: above it a new page rarely ranks.
     pub max_difficulty: Option<i32>,
-    /// Allowed languages (ISO 639-1 or 639-3, `"en"`, `"deu"`, `"en-US"`). Default empty: any.
+    /// Allowed languages (ISO 639-1 or 639-3, `"en"`, `"deu"`, `"en-US"`), or `"*"` for any.
+    /// Default empty: any. (The `infin8` command fills in the campaign's language when its
+    /// config lists none.)
     pub allowed_languages: Vec<String>,
     /// Minimum `whatlang` confidence (0..=1) for a detected language to count. Default 0.5:
     /// detection on two or three words is often wrong ("crm software" comes out Romanian at 0.03),
@@ -272,6 +277,9 @@ fn single_rules(
     if navigational.is_none() && c.intent == Some(SearchIntent::Navigational) {
         navigational = Some(("intent", "navigational".to_owned()));
     }
+    if is_comparison(c.normalized) {
+        navigational = None;
+    }
     let is_navigational = navigational.is_some();
     if rules.reject_navigational
         && let Some((source, matched)) = navigational
@@ -287,6 +295,35 @@ fn single_rules(
         is_navigational,
         duplicate_of: None,
     }
+}
+
+/// Words that make a keyword a comparison between products.
+const COMPARISON_WORDS: &[&str] = &[
+    "alternative",
+    "alternatives",
+    "alternativen",
+    "vs",
+    "vs.",
+    "versus",
+    "compare",
+    "compared",
+    "comparison",
+    "competitor",
+    "competitors",
+    "like",
+    "similar",
+    "or",
+    "instead",
+    "replacement",
+];
+
+/// Whether a (normalized) keyword compares products: it has a word of comparison
+/// ("alternative(s)", "vs", "versus", "compare(d)", "comparison", "competitor(s)", "like",
+/// "similar", "or", "instead", "replacement"). Such keywords are commercial investigation, never
+/// navigational, even when they name a brand.
+#[must_use]
+pub fn is_comparison(normalized: &str) -> bool {
+    normalized.split_whitespace().any(|w| COMPARISON_WORDS.contains(&w))
 }
 
 /// Whole-word patterns (`" hubspot "`) with their source and the term as configured.

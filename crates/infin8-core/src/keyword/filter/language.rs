@@ -20,6 +20,8 @@ pub(super) fn detect(
     fallback: Option<&str>,
     min_confidence: f64,
 ) -> Detected {
+    // "*" allows any language.
+    let allowed: &[String] = if allowed.iter().any(|a| a.trim() == "*") { &[] } else { allowed };
     let info = whatlang::detect(text);
     let allowed_lang = |code: &str| allowed.iter().any(|a| same_language(a, code));
     if let Some(info) = info.as_ref().filter(|i| i.confidence() >= min_confidence) {
