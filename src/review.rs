@@ -19,7 +19,7 @@ pub enum Gate {
 }
 
 /// One item to decide on, as listed and exported.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReviewRow {
     /// The keyword id.
     pub id: String,
@@ -117,7 +117,8 @@ pub fn short_id(id: &str) -> &str {
 /// The ids of `rows` chosen by `ids` (full ids, or unique prefixes or suffixes (the short ids
 /// listings show) of at least 4 characters),
 /// `patterns` (keyword text; `*` matches anything, without `*` a case-insensitive substring),
-/// or `all`.
+/// or `all`: every item still without a decision (a decision already made is changed only by
+/// naming the item, so `reject --pattern …` then `approve --all` keeps the rejections).
 ///
 /// # Errors
 /// [`ReviewError::NoMatch`] naming the id or pattern that matched nothing (or an ambiguous
@@ -130,7 +131,7 @@ pub fn select(
 ) -> Result<Vec<KeywordId>, ReviewError> {
     let mut out: Vec<String> = Vec::new();
     if all {
-        out.extend(rows.iter().map(|r| r.id.clone()));
+        out.extend(rows.iter().filter(|r| r.decision.is_empty()).map(|r| r.id.clone()));
     }
     for id in ids {
         let id = id.trim().to_ascii_lowercase();
@@ -285,5 +286,25 @@ mod tests {
         assert!(matches_pattern("best funnel analysis tool", "best*tool"));
         assert!(!matches_pattern("best funnel analysis tool", "best*tools"));
         assert!(!matches_pattern("mixpanel alternatives", "amplitude"));
+    }
+
+    #[test]
+    fn all_means_every_undecided_item_and_names_override() {
+        let row = |id: &str, keyword: &str, decision: &str| ReviewRow {
+            id: id.into(),
+            keyword: keyword.into(),
+            decision: decision.into(),
+            ..ReviewRow::default()
+        };
+        let rows = vec![
+            row("00000000-0000-0000-0000-0000000000a1", "bag strategy", "reject"),
+            row("00000000-0000-0000-0000-0000000000b2", "coffee beans", ""),
+            row("00000000-0000-0000-0000-0000000000c3", "home espresso", "approve"),
+        ];
+        let all = select(&rows, &[], &[], true).expect("select");
+        assert_eq!(all, vec![KeywordId::from_uuid(uuid::Uuid::parse_str(&rows[1].id).expect("uuid"))]);
+        let named = select(&rows, &["0000a1".into()], &["espresso".into()], false).expect("select");
+        assert_eq!(named.len(), 2, "a decided item changes when named");
+        assert!(select(&rows, &[], &["nothing".into()], false).is_err());
     }
 }

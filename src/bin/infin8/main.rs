@@ -129,7 +129,8 @@ struct Selection {
     /// Keywords matching this pattern (`*` wildcards; without `*` a substring), repeatable.
     #[arg(long = "pattern", short)]
     patterns: Vec<String>,
-    /// Every item.
+    /// Every item still without a decision (decided items change only when named by id or
+    /// pattern).
     #[arg(long)]
     all: bool,
     /// Why (recorded with the decision).
