@@ -132,7 +132,7 @@ impl Side {
                 let request = ReserveUsage {
                     id: ReservationId::derive(&[&[*id]]),
                     workflow_id: None,
-                    purpose: "diff".into(),
+                    purpose: "diff".into(), replay_of: None,
                     lines: vec![UsageLine {
                         metric: UsageMetric::WebResearch,
                         scope: scope(),

@@ -432,7 +432,7 @@ async fn separately_opened_stores_in_threads_race_correctly() {
                 let request = ReserveUsage {
                     id: ReservationId::new(),
                     workflow_id: None,
-                    purpose: "race".into(),
+                    purpose: "race".into(), replay_of: None,
                     lines: vec![UsageLine {
                         metric: UsageMetric::WebResearch,
                         scope,

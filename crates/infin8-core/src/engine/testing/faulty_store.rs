@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::ids::{ArticleId, CompetitorId, KeywordId, PublishId, ReservationId, UserId, WorkflowId};
 use crate::keyword::{Keyword, KeywordQuery, KeywordUpdate, NewKeyword, UpsertedKeyword};
 use crate::ledger::{
-    LedgerScope, RateLimitDecision, RateLimitRequest, ReserveUsage, UsageMetric, UsageRecord,
+    LedgerScope, RateLimitDecision, RateLimitRequest, ReapReservations, ReserveUsage, UsageMetric, UsageRecord,
     UsageReservation,
 };
 use crate::organization::{
@@ -410,6 +410,20 @@ impl UsageStore for FaultyStore {
     }
     async fn release_usage(&self, ctx: &TenantContext, id: ReservationId) -> Result<UsageReservation> {
         self.write("release_usage", self.inner.release_usage(ctx, id)).await
+    }
+    async fn reap_reservations(
+        &self,
+        ctx: &TenantContext,
+        request: ReapReservations,
+    ) -> Result<Vec<UsageReservation>> {
+        self.write("reap_reservations", self.inner.reap_reservations(ctx, request)).await
+    }
+    async fn list_reservations(
+        &self,
+        ctx: &TenantContext,
+        workflow_id: WorkflowId,
+    ) -> Result<Vec<UsageReservation>> {
+        self.read("list_reservations", self.inner.list_reservations(ctx, workflow_id)).await
     }
     async fn get_usage(
         &self,

@@ -188,7 +188,7 @@ impl Differential {
                     limit: self.rng.chance(70).then_some(10),
                 });
             }
-            let req = ReserveUsage { id, workflow_id: None, purpose: "diff".into(), lines };
+            let req = ReserveUsage { id, workflow_id: None, purpose: "diff".into(), replay_of: None, lines };
             let r = self
                 .both(
                     "reserve_usage",

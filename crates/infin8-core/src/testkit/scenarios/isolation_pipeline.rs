@@ -172,7 +172,7 @@ pub async fn isolation_usage(ts: TestStore) {
             ReserveUsage {
                 id: crate::ids::ReservationId::new(),
                 workflow_id: None,
-                purpose: "b".into(),
+                purpose: "b".into(), replay_of: None,
                 lines: vec![line],
             },
         )
@@ -184,7 +184,7 @@ pub async fn isolation_usage(ts: TestStore) {
         ReserveUsage {
             id: crate::ids::ReservationId::new(),
             workflow_id: None,
-            purpose: "a".into(),
+            purpose: "a".into(), replay_of: None,
             lines: vec![line],
         },
     )
@@ -194,7 +194,7 @@ pub async fn isolation_usage(ts: TestStore) {
     assert_not_found(s.release_usage(&a, b_res.id).await);
     // Reserving under B's id is a conflict on a taken id, for any lines, and reveals nothing.
     let unlimited = UsageLine { amount: 1, limit: None, ..line };
-    let taken = ReserveUsage { id: b_res.id, workflow_id: None, purpose: "a".into(), lines: vec![unlimited] };
+    let taken = ReserveUsage { id: b_res.id, workflow_id: None, purpose: "a".into(), replay_of: None, lines: vec![unlimited] };
     assert_eq!(
         assert_conflict(s.reserve_usage(&a, taken).await),
         crate::error::ConflictReason::AlreadyExists

@@ -40,7 +40,7 @@ fn reserve(id: ReservationId, workflow: Option<WorkflowId>) -> ReserveUsage {
     ReserveUsage {
         id,
         workflow_id: workflow,
-        purpose: "permissions".into(),
+        purpose: "permissions".into(), replay_of: None,
         lines: vec![UsageLine {
             metric: UsageMetric::WebResearch,
             scope: month(),
