@@ -440,7 +440,7 @@ async fn summary(store: &dyn Store, ctx: &TenantContext, wf: WorkflowId) -> Resu
     println!("{:<36} {:>8}", "valid", valid);
     println!("{:<36} {:>8}", "invalid", validations.len() - valid);
 
-    println!("\n{:<52} {:>6} {:>5} {:>5}  published", "articles", "words", "seo", "qual");
+    println!("\n{:<52} {:>6} {:>5} {:>5}  post", "articles", "words", "seo", "qual");
     println!("{}", "-".repeat(90));
     for a in &articles {
         println!(
@@ -449,7 +449,10 @@ async fn summary(store: &dyn Store, ctx: &TenantContext, wf: WorkflowId) -> Resu
             a.word_count,
             a.seo_score.unwrap_or(0.0),
             a.quality_score.unwrap_or(0.0),
-            a.wordpress_url.as_deref().unwrap_or_else(|| a.error.as_deref().unwrap_or("-"))
+            match (post_outcome(store, ctx, a).await?, a.wordpress_url.as_deref()) {
+                (Some(outcome), Some(url)) => format!("{outcome} {url}"),
+                _ => a.error.clone().unwrap_or_else(|| "-".into()),
+            }
         );
     }
 
@@ -466,6 +469,21 @@ async fn summary(store: &dyn Store, ctx: &TenantContext, wf: WorkflowId) -> Resu
     println!("{:<24} {:>14}", "workflow actual cost", w.actual_cost.to_string());
     println!("{:<24} {:>14}", "workflow estimate", w.estimated_cost.to_string());
     Ok(())
+}
+
+/// What became of the article's post, as the store recorded it: "drafted", "published"…
+/// (`PublishReference::outcome`), or `None` when it has no post.
+async fn post_outcome(
+    store: &dyn Store,
+    ctx: &TenantContext,
+    a: &infin8_core::article::Article,
+) -> Result<Option<&'static str>> {
+    Ok(store
+        .list_publish_references(ctx, a.id)
+        .await?
+        .iter()
+        .find(|r| r.status == infin8_core::publish::PublishStatus::Published)
+        .map(infin8_core::publish::PublishReference::outcome))
 }
 
 fn esc(s: &str) -> String {
@@ -529,12 +547,12 @@ td,th{{padding:.3rem .6rem;border-bottom:1px solid #eee;text-align:left}} small{
             },
         )?;
     }
-    html.push_str("</div><h2>Articles</h2><table><tr><th>title</th><th>keyword</th><th>intent</th><th>words</th><th>SEO</th><th>quality</th><th>guards</th><th>published</th></tr>");
+    html.push_str("</div><h2>Articles</h2><table><tr><th>title</th><th>keyword</th><th>intent</th><th>words</th><th>SEO</th><th>quality</th><th>guards</th><th>post</th></tr>");
     for a in &articles {
-        let link = a.wordpress_url.as_deref().map_or_else(
-            || esc(a.error.as_deref().unwrap_or("-")),
-            |u| format!("<a href=\"{}\">open</a>", esc(u)),
-        );
+        let link = match (post_outcome(store, ctx, a).await?, a.wordpress_url.as_deref()) {
+            (Some(outcome), Some(u)) => format!("<a href=\"{}\">{outcome}</a>", esc(u)),
+            _ => esc(a.error.as_deref().unwrap_or("-")),
+        };
         // Guard results, stored per article in its provenance (`provenance.guards`).
         let guards = a.provenance["guards"].as_array().cloned().unwrap_or_default();
         let passed = guards.iter().filter(|g| g["passed"] == true).count();

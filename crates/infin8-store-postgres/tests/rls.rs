@@ -178,6 +178,7 @@ async fn seed_org(store: &dyn Store) -> TenantContext {
                 owner: "worker-1".into(),
                 now,
                 lease: ChronoDuration::seconds(60),
+                idempotency_key: "infin8-rls-key".into(),
             },
         )
         .await

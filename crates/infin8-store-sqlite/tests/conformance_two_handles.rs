@@ -139,6 +139,7 @@ delegate!(PublishStore {
         owner: &str,
         remote_id: &str,
         remote_url: &str,
+        post_status: &str,
         now: DateTime<Utc>
     ) -> Result<PublishReference>;
     fn mark_publish_failed(

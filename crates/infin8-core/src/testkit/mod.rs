@@ -156,6 +156,7 @@ macro_rules! __scenario_list {
             publish_claim_race_one_winner,
             publish_expired_claim_is_reclaimed,
             publish_failed_is_claimable_again,
+            publish_keys_are_shared_not_unique,
             workflow_concurrent_replays_apply_once,
             creation_races_on_one_id,
             workflow_cancel_from_non_terminal_states,

@@ -349,10 +349,14 @@ impl PublishStore for FaultyStore {
         owner: &str,
         remote_id: &str,
         remote_url: &str,
+        post_status: &str,
         now: DateTime<Utc>,
     ) -> Result<PublishReference> {
-        self.write("mark_published", self.inner.mark_published(ctx, id, owner, remote_id, remote_url, now))
-            .await
+        self.write(
+            "mark_published",
+            self.inner.mark_published(ctx, id, owner, remote_id, remote_url, post_status, now),
+        )
+        .await
     }
     async fn mark_publish_failed(
         &self,

@@ -125,6 +125,7 @@ impl Differential {
                 owner,
                 now,
                 lease: chrono::Duration::seconds(60),
+        idempotency_key: "infin8-test-key".into(),
             };
             let rb = PublishClaimRequest { article_id: self.be(article), ..req.clone() };
             let r = self
@@ -153,7 +154,7 @@ impl Differential {
                     let (i, o, r) = (if be { bid } else { id }, owner.clone(), remote.clone());
                     async move {
                         if ok {
-                            s.mark_published(&ctx, i, &o, &r, "https://blog.example/p", now).await
+                            s.mark_published(&ctx, i, &o, &r, "https://blog.example/p", "publish", now).await
                         } else {
                             s.mark_publish_failed(&ctx, i, &o, "boom", now).await
                         }

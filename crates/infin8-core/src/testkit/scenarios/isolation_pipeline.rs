@@ -130,12 +130,13 @@ pub async fn isolation_publish(ts: TestStore) {
         owner: owner.into(),
         now: at(0),
         lease: chrono::Duration::seconds(60),
+        idempotency_key: "infin8-test-key".into(),
     };
     let PublishClaim::Won(b_ref) = s.claim_publish(&b, req("b-worker")).await.unwrap() else {
         panic!("b should win its own claim");
     };
     assert_not_found(s.claim_publish(&a, req("a-worker")).await);
-    assert_not_found(s.mark_published(&a, b_ref.id, "b-worker", "x", "y", at(1)).await);
+    assert_not_found(s.mark_published(&a, b_ref.id, "b-worker", "x", "y", "publish", at(1)).await);
     assert_not_found(s.mark_publish_failed(&a, b_ref.id, "b-worker", "x", at(1)).await);
     assert!(s.list_publish_references(&a, b_art.id).await.unwrap().is_empty());
     assert_eq!(s.list_publish_references(&b, b_art.id).await.unwrap(), vec![b_ref]);
