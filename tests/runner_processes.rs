@@ -386,8 +386,22 @@ async fn crash_loop(backend: Backend, processes: usize) -> Vec<Duration> {
     for (ctx, wf) in &workflows {
         assert_eq!(footprint(store.as_ref(), ctx, *wf).await, expected[&ctx.org_id], "workflow {wf}");
     }
-    let published: usize = workflows.iter().map(|(ctx, _)| expected[&ctx.org_id].published).sum();
-    // One file per post: nothing was published twice, across every process that ever ran.
+    // One post per organization and keyword (the publish idempotency key, so an organization's
+    // workflows on one keyword share their post): nothing was published twice, across every
+    // process that ever ran, and every published article names an existing post.
+    let mut keys = std::collections::BTreeSet::new();
+    for (ctx, wf) in &workflows {
+        for a in store.list_articles(ctx, *wf).await.unwrap() {
+            if a.status == ArticleStatus::Published {
+                let key = a.focus_keyword.clone().unwrap_or_default();
+                keys.insert(infin8_core::publish::idempotency_key(ctx.org_id, &key, "filesystem"));
+                let url = a.wordpress_url.clone().unwrap_or_default();
+                let file = url.strip_prefix("file://").map(Path::new);
+                assert!(file.is_some_and(Path::is_file), "{wf}: {url} is a post on disk");
+            }
+        }
+    }
+    let published = keys.len();
     let posts = std::fs::read_dir(publish.path())
         .unwrap()
         .filter_map(Result::ok)
