@@ -47,6 +47,7 @@ async fn run_once(db: &Path, publish: &Path, org: OrgId) -> BTreeMap<String, Str
     if store.get_organization(&ctx).await.unwrap().is_none() {
         let mut new = NewOrganization::new("northwind", Plan::Enterprise);
         new.id = Some(org);
+        new.business_description = Some(BUSINESS.into());
         store.create_organization(&ctx, new).await.unwrap();
     }
     let providers =
@@ -65,7 +66,8 @@ async fn run_once(db: &Path, publish: &Path, org: OrgId) -> BTreeMap<String, Str
         )
         .await
         .unwrap();
-    assert!(matches!(engine.run(&ctx, wf.id).await.unwrap(), Advance::Completed));
+    let outcome = engine.run(&ctx, wf.id).await.unwrap();
+    assert!(matches!(outcome, Advance::Completed), "{outcome:?}");
     let mut out = BTreeMap::new();
     for a in store.list_articles(&ctx, wf.id).await.unwrap() {
         if a.status != ArticleStatus::Published {
