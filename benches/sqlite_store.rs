@@ -271,7 +271,8 @@ fn bench_reservations(c: &mut Criterion) {
                                     let request = ReserveUsage {
                                         id: ReservationId::new(),
                                         workflow_id: None,
-                                        purpose: "bench".into(), replay_of: None,
+                                        purpose: "bench".into(),
+                                        replay_of: None,
                                         lines: vec![UsageLine {
                                             metric: UsageMetric::LlmTokens,
                                             scope,

@@ -21,11 +21,16 @@ const BUSINESS: &str = "Northwind Analytics makes product analytics software for
 feature adoption, funnels, cohorts, retention and churn, A/B tests, privacy and self-hosting.";
 
 fn config() -> PipelineConfig {
-    let mut config =
-        PipelineConfig { auto_approve_seeds: true, subtopic_review: SubtopicReview::Auto, ..PipelineConfig::default() };
+    let mut config = PipelineConfig {
+        auto_approve_seeds: true,
+        subtopic_review: SubtopicReview::Auto,
+        ..PipelineConfig::default()
+    };
     config.article_scope = infin8_core::engine::ArticleScope::HubsAndSpokes;
-    config.clustering =
-        infin8_core::cluster::HubSpokeConfig { threshold: 0.55, ..infin8_core::cluster::HubSpokeConfig::default() };
+    config.clustering = infin8_core::cluster::HubSpokeConfig {
+        threshold: 0.55,
+        ..infin8_core::cluster::HubSpokeConfig::default()
+    };
     config.validation = infin8_core::cluster::ValidationRules {
         min_avg_similarity: 0.58,
         ..infin8_core::cluster::ValidationRules::default()
@@ -52,8 +57,13 @@ async fn run_once(db: &Path, publish: &Path, org: OrgId) -> BTreeMap<String, Str
     }
     let providers =
         infin8_providers::OfflineProviders::new(publish).business_description(BUSINESS).build().unwrap();
-    let engine =
-        Engine::builder().store(store.clone()).providers(providers).config(config()).worker("w").build().unwrap();
+    let engine = Engine::builder()
+        .store(store.clone())
+        .providers(providers)
+        .config(config())
+        .worker("w")
+        .build()
+        .unwrap();
     let wf = engine
         .create_workflow(
             &ctx,

@@ -90,7 +90,8 @@ impl PublishReference {
 /// article on a keyword already posted adopts that post too.
 #[must_use]
 pub fn idempotency_key(organization: OrgId, keyword: &str, target: &str) -> String {
-    let normalized = crate::keyword::normalize_keyword(keyword).unwrap_or_else(|_| keyword.trim().to_string());
+    let normalized =
+        crate::keyword::normalize_keyword(keyword).unwrap_or_else(|_| keyword.trim().to_string());
     let org = organization.to_string();
     let id = crate::ids::PublishId::derive(&[
         b"idempotency-key",

@@ -423,7 +423,8 @@ async fn stale_temporary_files_of_a_crashed_publish_are_removed() {
     let claims = out.join(infin8_providers::offline::CLAIMS_DIR);
     std::fs::create_dir_all(&claims).unwrap();
     let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3_600);
-    let stale = [out.join(".best-crm-1a2b3c4d.html.4242.0.tmp"), claims.join(".00ff00ff00ff00ff.json.4242.1.tmp")];
+    let stale =
+        [out.join(".best-crm-1a2b3c4d.html.4242.0.tmp"), claims.join(".00ff00ff00ff00ff.json.4242.1.tmp")];
     for path in &stale {
         let file = std::fs::File::create(path).unwrap();
         file.set_modified(hour_ago).unwrap();

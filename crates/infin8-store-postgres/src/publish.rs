@@ -113,6 +113,8 @@ impl PublishStore for PgStore {
         Ok(claim)
     }
 
+    // The post's remote id, URL and status are recorded together, as the platform reported them.
+    #[allow(clippy::too_many_arguments)]
     async fn mark_published(
         &self,
         ctx: &TenantContext,

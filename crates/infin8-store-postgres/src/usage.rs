@@ -9,8 +9,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
 use infin8_core::ledger::rate_limit::{decide, window_start};
 use infin8_core::ledger::{
-    LedgerScope, RateLimitDecision, RateLimitRequest, ReapReservations, ReservationState, ReserveUsage, UsageLine, UsageMetric,
-    UsageRecord, UsageReservation, WindowKind,
+    LedgerScope, RateLimitDecision, RateLimitRequest, ReapReservations, ReservationState, ReserveUsage,
+    UsageLine, UsageMetric, UsageRecord, UsageReservation, WindowKind,
 };
 use infin8_core::organization::Permission;
 use infin8_core::store::UsageStore;

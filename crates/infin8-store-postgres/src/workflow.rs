@@ -204,7 +204,11 @@ impl WorkflowStore for PgStore {
             .await
             .map_err(|e| map_sqlx(OP, e))?;
             if inserted.is_none() {
-                return Err(Error::conflict(Entity::UsageReservation, charge.id, ConflictReason::AlreadyExists));
+                return Err(Error::conflict(
+                    Entity::UsageReservation,
+                    charge.id,
+                    ConflictReason::AlreadyExists,
+                ));
             }
             if let Some(failed) =
                 crate::usage::add_lines(&mut tx, ctx, &charge.lines, crate::usage::Column::Used, OP).await?

@@ -216,7 +216,8 @@ async fn seed_org(store: &dyn Store) -> TenantContext {
             ReserveUsage {
                 id: ReservationId::new(),
                 workflow_id: Some(wf.id),
-                purpose: "rls".into(), replay_of: None,
+                purpose: "rls".into(),
+                replay_of: None,
                 lines: vec![UsageLine {
                     metric: UsageMetric::LlmTokens,
                     scope: LedgerScope::Month(BillingPeriod::of(now)),

@@ -15,8 +15,8 @@ use infin8_core::cluster::{ClusterSpoke, ClusterValidation, NewClusterSpoke, New
 use infin8_core::ids::{ArticleId, CompetitorId, KeywordId, PublishId, ReservationId, UserId, WorkflowId};
 use infin8_core::keyword::{Keyword, KeywordQuery, KeywordUpdate, NewKeyword, UpsertedKeyword};
 use infin8_core::ledger::{
-    LedgerScope, RateLimitDecision, RateLimitRequest, ReapReservations, ReserveUsage, UsageMetric, UsageRecord,
-    UsageReservation,
+    LedgerScope, RateLimitDecision, RateLimitRequest, ReapReservations, ReserveUsage, UsageMetric,
+    UsageRecord, UsageReservation,
 };
 use infin8_core::organization::{
     CompetitorStatus, Member, NewCompetitor, NewOrganization, Organization, OrganizationCompetitor,

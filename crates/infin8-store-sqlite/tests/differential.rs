@@ -132,7 +132,8 @@ impl Side {
                 let request = ReserveUsage {
                     id: ReservationId::derive(&[&[*id]]),
                     workflow_id: None,
-                    purpose: "diff".into(), replay_of: None,
+                    purpose: "diff".into(),
+                    replay_of: None,
                     lines: vec![UsageLine {
                         metric: UsageMetric::WebResearch,
                         scope: scope(),

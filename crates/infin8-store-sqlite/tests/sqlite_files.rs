@@ -241,11 +241,16 @@ async fn an_older_database_is_upgraded_in_place() {
         .unwrap();
     assert_eq!(versions, vec![1, 2, 3, 4]);
     let publish_sql: String = conn
-        .query_row("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'publish_references'", [], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'publish_references'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
-    assert!(!publish_sql.contains("UNIQUE (idempotency_key)"), "keys are per organization now: {publish_sql}");
+    assert!(
+        !publish_sql.contains("UNIQUE (idempotency_key)"),
+        "keys are per organization now: {publish_sql}"
+    );
     assert!(publish_sql.contains("post_status"), "{publish_sql}");
     assert!(store.list_reservations(&ctx, wf.id).await.unwrap().is_empty(), "ledger columns back");
     let wf_after = store.get_workflow(&ctx, wf.id).await.unwrap().unwrap();
@@ -447,7 +452,8 @@ async fn separately_opened_stores_in_threads_race_correctly() {
                 let request = ReserveUsage {
                     id: ReservationId::new(),
                     workflow_id: None,
-                    purpose: "race".into(), replay_of: None,
+                    purpose: "race".into(),
+                    replay_of: None,
                     lines: vec![UsageLine {
                         metric: UsageMetric::WebResearch,
                         scope,

@@ -264,7 +264,8 @@ impl<'a> StepCtx<'a> {
     pub(crate) async fn reserve(&self, spend: &Spend) -> Result<Held> {
         let workflow = self.workflow();
         let lines = ledger::lines(spend, workflow.id, workflow.settings.budget, &self.limits, self.now());
-        ledger::hold(self.store(), &self.ctx, workflow.id, self.step, spend, lines, ledger::Charge::Once).await
+        ledger::hold(self.store(), &self.ctx, workflow.id, self.step, spend, lines, ledger::Charge::Once)
+            .await
     }
 
     /// Commits a reservation at its reserved amounts (nothing if already committed).

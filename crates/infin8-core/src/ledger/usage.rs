@@ -2,8 +2,8 @@
 
 use crate::error::InvalidInput;
 use crate::ids::{ReservationId, WorkflowId};
-use crate::workflow::Lease;
 use crate::wire::wire_enum;
+use crate::workflow::Lease;
 use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;

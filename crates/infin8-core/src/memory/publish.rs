@@ -63,6 +63,8 @@ impl PublishStore for MemoryStore {
         Ok(PublishClaim::Won(row))
     }
 
+    // The post's remote id, URL and status are recorded together, as the platform reported them.
+    #[allow(clippy::too_many_arguments)]
     async fn mark_published(
         &self,
         ctx: &TenantContext,

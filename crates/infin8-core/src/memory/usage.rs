@@ -5,8 +5,8 @@ use super::state::{Counter, State};
 use crate::error::{ConflictReason, Entity, Error, Result};
 use crate::ids::ReservationId;
 use crate::ledger::{
-    LedgerScope, RateLimitDecision, RateLimitRequest, ReapReservations, ReservationState, ReserveUsage, UsageMetric,
-    UsageRecord, UsageReservation,
+    LedgerScope, RateLimitDecision, RateLimitRequest, ReapReservations, ReservationState, ReserveUsage,
+    UsageMetric, UsageRecord, UsageReservation,
 };
 use crate::organization::Permission;
 use crate::store::UsageStore;

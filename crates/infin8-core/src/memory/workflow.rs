@@ -29,7 +29,11 @@ impl WorkflowStore for MemoryStore {
         // The charge: reserved and committed under the same lock as the creation, or nothing.
         if let Some(mut charge) = new.charge {
             if state.reservations.contains_key(&charge.id) {
-                return Err(Error::conflict(Entity::UsageReservation, charge.id, ConflictReason::AlreadyExists));
+                return Err(Error::conflict(
+                    Entity::UsageReservation,
+                    charge.id,
+                    ConflictReason::AlreadyExists,
+                ));
             }
             charge.workflow_id = Some(id);
             let amounts: Vec<i64> = charge.lines.iter().map(|l| l.amount).collect();

@@ -36,6 +36,8 @@ pub trait PublishStore: Send + Sync {
     /// # Errors
     /// `Forbidden` without `RunWorkflows`; `NotFound`; `Conflict(WrongState)` if the reference is not claimed
     /// by `owner` (or was published with another remote id).
+    // The post's remote id, URL and status are recorded together, as the platform reported them.
+    #[allow(clippy::too_many_arguments)]
     async fn mark_published(
         &self,
         ctx: &TenantContext,

@@ -1,8 +1,8 @@
 use crate::error::Result;
 use crate::ids::ReservationId;
 use crate::ledger::{
-    LedgerScope, RateLimitDecision, ReapReservations, RateLimitRequest, ReserveUsage, UsageMetric, UsageRecord,
-    UsageReservation,
+    LedgerScope, RateLimitDecision, RateLimitRequest, ReapReservations, ReserveUsage, UsageMetric,
+    UsageRecord, UsageReservation,
 };
 use crate::tenant::TenantContext;
 use async_trait::async_trait;

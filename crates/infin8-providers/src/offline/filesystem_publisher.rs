@@ -157,7 +157,10 @@ pub fn remove_stale_temp_files(dir: &Path, stale_after: std::time::Duration) -> 
                 .metadata()
                 .and_then(|m| m.modified())
                 .is_ok_and(|at| now.duration_since(at).is_ok_and(|age| age >= stale_after));
-            if stale && entry.file_type().is_ok_and(|t| t.is_file()) && std::fs::remove_file(entry.path()).is_ok() {
+            if stale
+                && entry.file_type().is_ok_and(|t| t.is_file())
+                && std::fs::remove_file(entry.path()).is_ok()
+            {
                 removed += 1;
             }
         }

@@ -38,7 +38,8 @@ pub(crate) mod text;
 mod topics;
 
 pub use filesystem_publisher::{
-    CLAIMS_DIR, FILESYSTEM_PLATFORM, FilesystemPublisher, INDEX_FILE, STALE_TEMP_AFTER, remove_stale_temp_files,
+    CLAIMS_DIR, FILESYSTEM_PLATFORM, FilesystemPublisher, INDEX_FILE, STALE_TEMP_AFTER,
+    remove_stale_temp_files,
 };
 pub use fixture_keywords::{FIXTURE_KEYWORDS_NAME, FixtureKeywords, KeywordFixture};
 pub use hashing_embedder::{DEFAULT_HASH_DIM, HashingEmbedder};

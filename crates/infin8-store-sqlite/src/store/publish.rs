@@ -113,6 +113,8 @@ impl PublishStore for SqliteStore {
         self.db.write("claim_publish", move |tx| claim(&Scoped::new(tx, org), &request)).await
     }
 
+    // The post's remote id, URL and status are recorded together, as the platform reported them.
+    #[allow(clippy::too_many_arguments)]
     async fn mark_published(
         &self,
         ctx: &TenantContext,

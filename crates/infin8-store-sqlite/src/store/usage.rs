@@ -8,8 +8,8 @@ use infin8_core::error::{ConflictReason, Entity, Error, Result};
 use infin8_core::ids::{ReservationId, WorkflowId};
 use infin8_core::ledger::rate_limit::{decide, window_start};
 use infin8_core::ledger::{
-    LedgerScope, RateLimitDecision, RateLimitRequest, ReapReservations, ReservationState, ReserveUsage, UsageLine, UsageMetric,
-    UsageRecord, UsageReservation,
+    LedgerScope, RateLimitDecision, RateLimitRequest, ReapReservations, ReservationState, ReserveUsage,
+    UsageLine, UsageMetric, UsageRecord, UsageReservation,
 };
 use infin8_core::organization::Permission;
 use infin8_core::store::UsageStore;
@@ -307,7 +307,9 @@ impl UsageStore for SqliteStore {
         self.db
             .read("list_reservations", move |tx| {
                 Scoped::new(tx, org).rows(
-                    reservation_select!("WHERE organization_id = ?1 AND workflow_id = ?2 ORDER BY created_at, id"),
+                    reservation_select!(
+                        "WHERE organization_id = ?1 AND workflow_id = ?2 ORDER BY created_at, id"
+                    ),
                     &[&codec::id(workflow_id)],
                     reservation_row,
                 )

@@ -155,7 +155,15 @@ async fn publish_one(sc: &StepCtx<'_>, article: &Article, gone: &[String]) -> Re
         Ok(post) => {
             let r = sc
                 .store()
-                .mark_published(&sc.ctx, reference.id, owner, &post.remote_id, &post.url, &post.status, sc.now())
+                .mark_published(
+                    &sc.ctx,
+                    reference.id,
+                    owner,
+                    &post.remote_id,
+                    &post.url,
+                    &post.status,
+                    sc.now(),
+                )
                 .await?;
             record_article(sc, article, &r).await?;
             sc.item_done(article.title.clone());

@@ -9,8 +9,8 @@ use crate::error::{Error, Result};
 use crate::ids::{ArticleId, CompetitorId, KeywordId, PublishId, ReservationId, UserId, WorkflowId};
 use crate::keyword::{Keyword, KeywordQuery, KeywordUpdate, NewKeyword, UpsertedKeyword};
 use crate::ledger::{
-    LedgerScope, RateLimitDecision, RateLimitRequest, ReapReservations, ReserveUsage, UsageMetric, UsageRecord,
-    UsageReservation,
+    LedgerScope, RateLimitDecision, RateLimitRequest, ReapReservations, ReserveUsage, UsageMetric,
+    UsageRecord, UsageReservation,
 };
 use crate::organization::{
     CompetitorStatus, Member, NewCompetitor, NewOrganization, Organization, OrganizationCompetitor,
@@ -342,6 +342,8 @@ impl PublishStore for FaultyStore {
     async fn claim_publish(&self, ctx: &TenantContext, request: PublishClaimRequest) -> Result<PublishClaim> {
         self.write("claim_publish", self.inner.claim_publish(ctx, request)).await
     }
+    // The post's remote id, URL and status are recorded together, as the platform reported them.
+    #[allow(clippy::too_many_arguments)]
     async fn mark_published(
         &self,
         ctx: &TenantContext,

@@ -234,7 +234,8 @@ pub async fn creation_and_its_charge_are_one_operation(store: Arc<dyn Store>) {
         let ctx = scenario_org(store.as_ref()).await;
         let faulty = Arc::new(FaultyStore::new(store.clone()).crash_at(1, mode));
         let id = WorkflowId::new();
-        let create = CreateWorkflow { id: Some(id), title: "crash at creation".into(), ..CreateWorkflow::default() };
+        let create =
+            CreateWorkflow { id: Some(id), title: "crash at creation".into(), ..CreateWorkflow::default() };
         let out = scenario_engine(faulty.clone(), &fakes, "w").create_workflow(&ctx, create).await;
         assert!(out.is_err() && faulty.struck(), "{mode:?}: {out:?}");
         let exists = store.get_workflow(&ctx, id).await.expect("read").is_some();
@@ -245,7 +246,8 @@ pub async fn creation_and_its_charge_are_one_operation(store: Arc<dyn Store>) {
         let charges = store.list_reservations(&ctx, id).await.expect("reservations");
         assert_eq!(charges.len(), usize::from(exists), "{mode:?}");
         // Creating it again (the host retries with its id) never charges twice.
-        let again = CreateWorkflow { id: Some(id), title: "crash at creation".into(), ..CreateWorkflow::default() };
+        let again =
+            CreateWorkflow { id: Some(id), title: "crash at creation".into(), ..CreateWorkflow::default() };
         let retried = scenario_engine(store.clone(), &fakes, "w").create_workflow(&ctx, again).await;
         assert_eq!(retried.is_ok(), !exists, "{mode:?}: {retried:?}");
         let counter = store.get_usage(&ctx, UsageMetric::Workflows, month).await.expect("usage");

@@ -125,7 +125,7 @@ impl Differential {
                 owner,
                 now,
                 lease: chrono::Duration::seconds(60),
-        idempotency_key: "infin8-test-key".into(),
+                idempotency_key: "infin8-test-key".into(),
             };
             let rb = PublishClaimRequest { article_id: self.be(article), ..req.clone() };
             let r = self

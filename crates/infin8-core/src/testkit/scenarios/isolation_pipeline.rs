@@ -173,7 +173,8 @@ pub async fn isolation_usage(ts: TestStore) {
             ReserveUsage {
                 id: crate::ids::ReservationId::new(),
                 workflow_id: None,
-                purpose: "b".into(), replay_of: None,
+                purpose: "b".into(),
+                replay_of: None,
                 lines: vec![line],
             },
         )
@@ -185,7 +186,8 @@ pub async fn isolation_usage(ts: TestStore) {
         ReserveUsage {
             id: crate::ids::ReservationId::new(),
             workflow_id: None,
-            purpose: "a".into(), replay_of: None,
+            purpose: "a".into(),
+            replay_of: None,
             lines: vec![line],
         },
     )
@@ -195,7 +197,13 @@ pub async fn isolation_usage(ts: TestStore) {
     assert_not_found(s.release_usage(&a, b_res.id).await);
     // Reserving under B's id is a conflict on a taken id, for any lines, and reveals nothing.
     let unlimited = UsageLine { amount: 1, limit: None, ..line };
-    let taken = ReserveUsage { id: b_res.id, workflow_id: None, purpose: "a".into(), replay_of: None, lines: vec![unlimited] };
+    let taken = ReserveUsage {
+        id: b_res.id,
+        workflow_id: None,
+        purpose: "a".into(),
+        replay_of: None,
+        lines: vec![unlimited],
+    };
     assert_eq!(
         assert_conflict(s.reserve_usage(&a, taken).await),
         crate::error::ConflictReason::AlreadyExists

@@ -31,7 +31,12 @@ fn charge(limit: i64) -> ReserveUsage {
 }
 
 fn charged(title: &str, charge: ReserveUsage) -> NewWorkflow {
-    NewWorkflow { id: Some(WorkflowId::new()), title: title.into(), charge: Some(charge), ..NewWorkflow::default() }
+    NewWorkflow {
+        id: Some(WorkflowId::new()),
+        title: title.into(),
+        charge: Some(charge),
+        ..NewWorkflow::default()
+    }
 }
 
 async fn workflows_used(s: &dyn crate::store::Store, ctx: &crate::tenant::TenantContext) -> (i64, i64) {
@@ -71,7 +76,11 @@ pub async fn workflow_creation_charges_atomically(ts: TestStore) {
     s.reserve_usage(&other, taken.clone()).await.unwrap();
     let orphan = charged("orphan", taken);
     match s.create_workflow(&ctx, orphan.clone()).await {
-        Err(Error::Conflict { entity: Entity::UsageReservation, reason: ConflictReason::AlreadyExists, .. }) => {}
+        Err(Error::Conflict {
+            entity: Entity::UsageReservation,
+            reason: ConflictReason::AlreadyExists,
+            ..
+        }) => {}
         other => panic!("expected Conflict(AlreadyExists) on the reservation, got {other:?}"),
     }
     assert_eq!(s.get_workflow(&ctx, orphan.id.unwrap()).await.unwrap(), None, "nothing created");
@@ -146,7 +155,12 @@ fn tokens(workflow: Option<WorkflowId>, amount: i64) -> ReserveUsage {
         workflow_id: workflow,
         purpose: "section:1".into(),
         replay_of: None,
-        lines: vec![UsageLine { metric: UsageMetric::LlmTokens, scope: month(), amount, limit: Some(1_000_000) }],
+        lines: vec![UsageLine {
+            metric: UsageMetric::LlmTokens,
+            scope: month(),
+            amount,
+            limit: Some(1_000_000),
+        }],
     }
 }
 

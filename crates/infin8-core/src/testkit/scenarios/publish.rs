@@ -60,7 +60,10 @@ pub async fn publish_claim_then_mark_published(ts: TestStore) {
     assert_eq!((r.post_status.clone(), r.outcome()), (None, "publishing"));
     assert_eq!(s.list_publish_references(&ctx, a.id).await.unwrap(), vec![r.clone()]);
 
-    let p = s.mark_published(&ctx, r.id, "w1", "post-42", "https://blog.example/p/42", "draft", at(5)).await.unwrap();
+    let p = s
+        .mark_published(&ctx, r.id, "w1", "post-42", "https://blog.example/p/42", "draft", at(5))
+        .await
+        .unwrap();
     assert_eq!(p.status, PublishStatus::Published);
     assert_eq!(p.post_status.as_deref(), Some("draft"), "the platform's status of the post is recorded");
     assert_eq!(p.outcome(), "drafted", "a draft is not called published");
@@ -79,11 +82,14 @@ pub async fn publish_claim_then_mark_published(ts: TestStore) {
             other => panic!("expected AlreadyPublished, got {other:?}"),
         }
     }
-    let again =
-        s.mark_published(&ctx, r.id, "w1", "post-42", "https://blog.example/p/42", "publish", at(6)).await.unwrap();
+    let again = s
+        .mark_published(&ctx, r.id, "w1", "post-42", "https://blog.example/p/42", "publish", at(6))
+        .await
+        .unwrap();
     assert_eq!(again, p, "idempotent: the recorded status is kept");
-    let reason =
-        assert_conflict(s.mark_published(&ctx, r.id, "w1", "post-43", "https://x.example", "publish", at(7)).await);
+    let reason = assert_conflict(
+        s.mark_published(&ctx, r.id, "w1", "post-43", "https://x.example", "publish", at(7)).await,
+    );
     assert!(matches!(reason, ConflictReason::WrongState(_)));
     assert_eq!(s.list_publish_references(&ctx, a.id).await.unwrap(), vec![p]);
     assert_not_found(s.mark_published(&ctx, PublishId::new(), "w1", "x", "y", "publish", at(0)).await);
