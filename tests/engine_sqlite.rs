@@ -82,3 +82,9 @@ async fn sqlite_worker_gives_leases_back_on_shutdown() {
     let (store, _dir) = sqlite().await;
     infin8_core::engine::testing::runner::worker_gives_leases_back_on_shutdown(store).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_a_crash_never_separates_a_workflow_from_its_charge() {
+    let (store, _dir) = sqlite().await;
+    creation_and_its_charge_are_one_operation(store).await;
+}
