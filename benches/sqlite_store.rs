@@ -272,6 +272,7 @@ fn bench_reservations(c: &mut Criterion) {
                                         id: ReservationId::new(),
                                         workflow_id: None,
                                         purpose: "bench".into(),
+                                        replay_of: None,
                                         lines: vec![UsageLine {
                                             metric: UsageMetric::LlmTokens,
                                             scope,

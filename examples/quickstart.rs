@@ -364,7 +364,7 @@ async fn summary(store: &dyn Store, ctx: &TenantContext, wf: WorkflowId) -> Resu
     println!("{:<36} {:>8}", "valid", valid);
     println!("{:<36} {:>8}", "invalid", validations.len() - valid);
 
-    println!("\n{:<52} {:>6} {:>5} {:>5}  published", "articles", "words", "seo", "qual");
+    println!("\n{:<52} {:>6} {:>5} {:>5}  post", "articles", "words", "seo", "qual");
     println!("{}", "-".repeat(90));
     for a in &articles {
         println!(
@@ -373,7 +373,10 @@ async fn summary(store: &dyn Store, ctx: &TenantContext, wf: WorkflowId) -> Resu
             a.word_count,
             a.seo_score.unwrap_or(0.0),
             a.quality_score.unwrap_or(0.0),
-            a.wordpress_url.as_deref().unwrap_or_else(|| a.error.as_deref().unwrap_or("-"))
+            match (post_outcome(store, ctx, a).await?, a.wordpress_url.as_deref()) {
+                (Some(outcome), Some(url)) => format!("{outcome} {url}"),
+                _ => a.error.clone().unwrap_or_else(|| "-".into()),
+            }
         );
     }
 
@@ -390,4 +393,19 @@ async fn summary(store: &dyn Store, ctx: &TenantContext, wf: WorkflowId) -> Resu
     println!("{:<24} {:>14}", "workflow actual cost", w.actual_cost.to_string());
     println!("{:<24} {:>14}", "workflow estimate", w.estimated_cost.to_string());
     Ok(())
+}
+
+/// What became of the article's post, as the store recorded it: "drafted", "published"…
+/// (`PublishReference::outcome`), or `None` when it has no post.
+async fn post_outcome(
+    store: &dyn Store,
+    ctx: &TenantContext,
+    a: &infin8_core::article::Article,
+) -> Result<Option<&'static str>> {
+    Ok(store
+        .list_publish_references(ctx, a.id)
+        .await?
+        .iter()
+        .find(|r| r.status == infin8_core::publish::PublishStatus::Published)
+        .map(infin8_core::publish::PublishReference::outcome))
 }

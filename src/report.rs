@@ -99,7 +99,13 @@ fn summary(out: &mut String, s: &WorkflowSnapshot, f: &Funnel) {
     card(out, &fmt_int(stage(2) as i64), "keywords filtered", "filtered");
     card(out, &fmt_int(stage(3) as i64), "kept by filtering", "kept");
     card(out, &format!("{valid} / {}", s.validations.len()), "valid clusters", "clusters");
-    card(out, &format!("{published} / {}", s.articles.len()), "articles published", "articles");
+    let drafts = s.post_outcomes.values().filter(|o| **o == "drafted").count();
+    let label = match drafts {
+        0 => "articles published".to_owned(),
+        d if d == published => "articles posted as drafts".to_owned(),
+        d => format!("articles posted ({d} as drafts)"),
+    };
+    card(out, &format!("{published} / {}", s.articles.len()), &label, "articles");
     let budget = w.settings.budget.map_or(String::new(), |b| format!(" · budget {}", fmt_usd(b)));
     card(
         out,
@@ -254,9 +260,10 @@ fn articles_section(out: &mut String, s: &WorkflowSnapshot) {
                 )
             })
             .collect();
+        let outcome = s.post_outcomes.get(&a.id).copied().unwrap_or("open");
         let published = a.wordpress_url.as_deref().map_or_else(
             || format!("<span class=\"muted\">{}</span>", esc(a.error.as_deref().unwrap_or("not yet"))),
-            |u| format!("<a href=\"{}\">open</a>", esc(u)),
+            |u| format!("<a href=\"{}\">{outcome}</a>", esc(u)),
         );
         let cls = if passed == guards.len() { "ok" } else { "bad" };
         let _ = write!(

@@ -6,9 +6,10 @@ use infin8_core::article::Article;
 use infin8_core::cluster::{ClusterSpoke, ClusterValidation};
 use infin8_core::keyword::{Keyword, KeywordQuery};
 use infin8_core::ledger::{LedgerScope, UsageRecord};
+use infin8_core::publish::PublishStatus;
 use infin8_core::store::Store;
 use infin8_core::workflow::{Step, Transition, Workflow};
-use infin8_core::{Entity, Error, KeywordId, Result, TenantContext, Usd, WorkflowId};
+use infin8_core::{ArticleId, Entity, Error, KeywordId, Result, TenantContext, Usd, WorkflowId};
 use std::collections::HashMap;
 
 /// Where the `infin8` command keeps each step's cost in the workflow's metadata
@@ -36,6 +37,9 @@ pub struct WorkflowSnapshot {
     pub usage: Vec<UsageRecord>,
     /// State changes, oldest first.
     pub transitions: Vec<Transition>,
+    /// What became of each article's post ("drafted", "published", …; see
+    /// `PublishReference::outcome`), for the articles that have one.
+    pub post_outcomes: HashMap<ArticleId, &'static str>,
     index: HashMap<KeywordId, usize>,
 }
 
@@ -49,11 +53,20 @@ impl WorkflowSnapshot {
             store.get_workflow(ctx, id).await?.ok_or_else(|| Error::not_found(Entity::Workflow, id))?;
         let keywords = all_keywords(store, ctx, id).await?;
         let index = keywords.iter().enumerate().map(|(i, k)| (k.id, i)).collect();
+        let articles = store.list_articles(ctx, id).await?;
+        let mut post_outcomes = HashMap::new();
+        for a in &articles {
+            let posted = store.list_publish_references(ctx, a.id).await?;
+            if let Some(r) = posted.iter().find(|r| r.status == PublishStatus::Published) {
+                post_outcomes.insert(a.id, r.outcome());
+            }
+        }
         Ok(Self {
             workflow,
             spokes: store.list_clusters(ctx, id).await?,
             validations: store.list_validations(ctx, id).await?,
-            articles: store.list_articles(ctx, id).await?,
+            articles,
+            post_outcomes,
             seed_decisions: store.list_approvals(ctx, id, Some(ApprovalEntityType::SeedKeywords)).await?,
             subtopic_decisions: store.list_approvals(ctx, id, Some(ApprovalEntityType::Subtopics)).await?,
             usage: store.list_usage(ctx, LedgerScope::Workflow(id)).await?,

@@ -103,3 +103,9 @@ async fn sqlite_one_dropped_connection_is_ridden_out_in_the_same_run() {
     .await;
     assert!(checked > 20, "{checked}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_a_crash_never_separates_a_workflow_from_its_charge() {
+    let (store, _dir) = sqlite().await;
+    creation_and_its_charge_are_one_operation(store).await;
+}

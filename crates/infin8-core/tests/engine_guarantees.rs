@@ -61,3 +61,8 @@ async fn serp_overlap_mode_crash_at_every_write_then_resume() {
     let checked = crash_anywhere_then_resume_with(store, &modes, 1, serp_scenario_config()).await;
     assert!(checked > 200, "{checked}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_never_separates_a_workflow_from_its_charge() {
+    creation_and_its_charge_are_one_operation(Arc::new(MemoryStore::new())).await;
+}

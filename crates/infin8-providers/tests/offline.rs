@@ -414,6 +414,38 @@ async fn concurrent_creates_with_one_key_make_one_post() {
     assert_eq!(ids.len(), 1);
 }
 
+/// A crashed publish leaves `.tmp` files (in the folder and in `.claims/`): the next write
+/// removes the stale ones and keeps a fresh one (a live writer's, in another process).
+#[tokio::test]
+async fn stale_temporary_files_of_a_crashed_publish_are_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("published");
+    let claims = out.join(infin8_providers::offline::CLAIMS_DIR);
+    std::fs::create_dir_all(&claims).unwrap();
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3_600);
+    let stale =
+        [out.join(".best-crm-1a2b3c4d.html.4242.0.tmp"), claims.join(".00ff00ff00ff00ff.json.4242.1.tmp")];
+    for path in &stale {
+        let file = std::fs::File::create(path).unwrap();
+        file.set_modified(hour_ago).unwrap();
+    }
+    let fresh = out.join(".index.json.4343.0.tmp");
+    std::fs::write(&fresh, b"{}").unwrap();
+    let keep = out.join("notes.tmp"); // not one of ours (no leading dot): never touched
+    std::fs::File::create(&keep).unwrap().set_modified(hour_ago).unwrap();
+
+    let publisher = FilesystemPublisher::new(&out);
+    let post = publisher.create_post(&draft("k1", "Best CRM")).await.unwrap().value;
+    assert!(out.join(&post.remote_id).is_file());
+    for path in &stale {
+        assert!(!path.exists(), "{} removed", path.display());
+    }
+    assert!(fresh.exists(), "a fresh temporary file may be a live writer's");
+    assert!(keep.exists());
+    assert_eq!(infin8_providers::offline::remove_stale_temp_files(&out, std::time::Duration::ZERO), 1);
+    assert!(!fresh.exists());
+}
+
 #[tokio::test]
 async fn offline_providers_bundle_everything() {
     let dir = tempfile::tempdir().unwrap();

@@ -13,7 +13,7 @@ use infin8_core::{ArticleId, ConflictReason, Entity, Error, OrgId, PublishId, Re
 use sqlx::postgres::PgRow;
 
 const PUBLISH_COLUMNS: &str = "id, organization_id, article_id, platform, status, idempotency_key, claim_owner, \
-    claim_expires_at, remote_id, remote_url, attempts, last_error, created_at, updated_at, published_at";
+    claim_expires_at, remote_id, remote_url, attempts, last_error, created_at, updated_at, published_at, post_status";
 
 fn reference(row: &PgRow, op: &'static str) -> Result<PublishReference> {
     Ok(PublishReference {
@@ -32,6 +32,7 @@ fn reference(row: &PgRow, op: &'static str) -> Result<PublishReference> {
         created_at: get(row, "created_at", op)?,
         updated_at: get(row, "updated_at", op)?,
         published_at: get(row, "published_at", op)?,
+        post_status: get(row, "post_status", op)?,
     })
 }
 
@@ -61,8 +62,9 @@ impl PublishStore for PgStore {
     async fn claim_publish(&self, ctx: &TenantContext, request: PublishClaimRequest) -> Result<PublishClaim> {
         const OP: &str = "claim_publish";
         ctx.role.require(Permission::RunWorkflows)?;
+        request.validate()?;
         let id = PublishId::derive(&[request.article_id.as_uuid().as_bytes(), request.platform.as_bytes()]);
-        let idempotency_key = format!("infin8-{id}");
+        let idempotency_key = &request.idempotency_key;
         let expires = request.now + request.lease;
         let mut tx = self.begin(ctx, OP).await?;
         require_article(&mut tx, request.article_id, OP).await?;
@@ -81,7 +83,7 @@ impl PublishStore for PgStore {
         .bind(ctx.org_id.as_uuid())
         .bind(request.article_id.as_uuid())
         .bind(&request.platform)
-        .bind(&idempotency_key)
+        .bind(idempotency_key)
         .bind(&request.owner)
         .bind(expires)
         .bind(request.now)
@@ -111,6 +113,8 @@ impl PublishStore for PgStore {
         Ok(claim)
     }
 
+    // The post's remote id, URL and status are recorded together, as the platform reported them.
+    #[allow(clippy::too_many_arguments)]
     async fn mark_published(
         &self,
         ctx: &TenantContext,
@@ -118,6 +122,7 @@ impl PublishStore for PgStore {
         owner: &str,
         remote_id: &str,
         remote_url: &str,
+        post_status: &str,
         now: DateTime<Utc>,
     ) -> Result<PublishReference> {
         const OP: &str = "mark_published";
@@ -135,13 +140,14 @@ impl PublishStore for PgStore {
         }
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE publish_references SET status = 'published', remote_id = $2, remote_url = $3, \
-             claim_owner = NULL, claim_expires_at = NULL, last_error = NULL, updated_at = $4, published_at = $4 \
-             WHERE id = $1 RETURNING {PUBLISH_COLUMNS}"
+             claim_owner = NULL, claim_expires_at = NULL, last_error = NULL, updated_at = $4, published_at = $4, \
+             post_status = $5 WHERE id = $1 RETURNING {PUBLISH_COLUMNS}"
         )))
         .bind(id.as_uuid())
         .bind(remote_id)
         .bind(remote_url)
         .bind(now)
+        .bind(post_status)
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| map_sqlx(OP, e))?;

@@ -9,18 +9,24 @@ use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
 use infin8_core::ledger::rate_limit::{decide, window_start};
 use infin8_core::ledger::{
-    LedgerScope, RateLimitDecision, RateLimitRequest, ReservationState, ReserveUsage, UsageLine, UsageMetric,
-    UsageRecord, UsageReservation, WindowKind,
+    LedgerScope, RateLimitDecision, RateLimitRequest, ReapReservations, ReservationState, ReserveUsage,
+    UsageLine, UsageMetric, UsageRecord, UsageReservation, WindowKind,
 };
 use infin8_core::organization::Permission;
 use infin8_core::store::UsageStore;
+use infin8_core::workflow::Lease;
 use infin8_core::{ConflictReason, Entity, Error, ReservationId, Result, TenantContext, WorkflowId};
 use sqlx::PgConnection;
 use sqlx::postgres::PgRow;
 use std::time::Duration;
 use uuid::Uuid;
 
-const RESERVATION_COLUMNS: &str = "id, workflow_id, purpose, lines, committed, state, created_at";
+const RESERVATION_COLUMNS: &str =
+    "id, workflow_id, purpose, lines, committed, state, created_at, replay_of, reaped_at";
+
+/// [`RESERVATION_COLUMNS`] of a table aliased `r`.
+const RESERVATION_COLUMNS_R: &str =
+    "r.id, r.workflow_id, r.purpose, r.lines, r.committed, r.state, r.created_at, r.replay_of, r.reaped_at";
 
 fn reservation(row: &PgRow, op: &'static str) -> Result<UsageReservation> {
     let workflow: Option<Uuid> = get(row, "workflow_id", op)?;
@@ -35,6 +41,11 @@ fn reservation(row: &PgRow, op: &'static str) -> Result<UsageReservation> {
         },
         state: wire(row, "state", op)?,
         created_at: get(row, "created_at", op)?,
+        replay_of: {
+            let v: Option<Uuid> = get(row, "replay_of", op)?;
+            v.map(ReservationId::from_uuid)
+        },
+        reaped_at: get(row, "reaped_at", op)?,
     })
 }
 
@@ -118,6 +129,150 @@ fn until_next_window(now: DateTime<Utc>, window: Duration) -> Duration {
     Duration::from_secs_f64((len as f64 - elapsed).max(0.001))
 }
 
+/// Which column of the counters a set of lines adds to.
+#[derive(Clone, Copy)]
+pub(crate) enum Column {
+    /// `reserved` (a reservation).
+    Reserved,
+    /// `used` (a charge committed at once).
+    Used,
+}
+
+/// Adds each line's amount to its counter's `column` if `used + reserved + amount ≤ limit`
+/// holds for it; returns the index of the first line (in locking order) that does not fit, after
+/// which the caller must roll back. Counters are locked in the one order every ledger operation
+/// uses (byte order of (metric, scope)), so concurrent operations cannot deadlock.
+pub(crate) async fn add_lines(
+    conn: &mut PgConnection,
+    ctx: &TenantContext,
+    lines: &[UsageLine],
+    column: Column,
+    op: &'static str,
+) -> Result<Option<usize>> {
+    let mut order: Vec<usize> = (0..lines.len()).collect();
+    order.sort_by_key(|i| (lines[*i].metric.as_str(), lines[*i].scope.to_string()));
+    let sql = match column {
+        Column::Reserved => {
+            "INSERT INTO usage_tracking AS t (organization_id, usage_type, billing_period, used, reserved) \
+             SELECT $1, $2, $3, 0, $4 WHERE $5::int8 IS NULL OR $4 <= $5 \
+             ON CONFLICT (organization_id, usage_type, billing_period) DO UPDATE \
+             SET reserved = t.reserved + EXCLUDED.reserved, updated_at = now() \
+             WHERE $5::int8 IS NULL OR t.used + t.reserved + EXCLUDED.reserved <= $5 \
+             RETURNING t.reserved"
+        }
+        Column::Used => {
+            "INSERT INTO usage_tracking AS t (organization_id, usage_type, billing_period, used, reserved) \
+             SELECT $1, $2, $3, $4, 0 WHERE $5::int8 IS NULL OR $4 <= $5 \
+             ON CONFLICT (organization_id, usage_type, billing_period) DO UPDATE \
+             SET used = t.used + EXCLUDED.used, updated_at = now() \
+             WHERE $5::int8 IS NULL OR t.used + t.reserved + EXCLUDED.used <= $5 \
+             RETURNING t.used"
+        }
+    };
+    for i in order {
+        let line = &lines[i];
+        let fits: Option<i64> = sqlx::query_scalar(sql)
+            .bind(ctx.org_id.as_uuid())
+            .bind(line.metric.as_str())
+            .bind(line.scope.to_string())
+            .bind(line.amount)
+            .bind(line.limit)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(|e| map_sqlx(op, e))?;
+        if fits.is_none() {
+            return Ok(Some(i));
+        }
+    }
+    Ok(None)
+}
+
+impl PgStore {
+    /// The `LimitExceeded` of lines that did not fit (`failed` did not, in a rolled-back
+    /// transaction): names the first line, in input order, that does not fit the counters as
+    /// they are now.
+    pub(crate) async fn limit_exceeded(
+        &self,
+        ctx: &TenantContext,
+        lines: &[UsageLine],
+        failed: usize,
+        op: &'static str,
+    ) -> Result<Error> {
+        let mut tx = self.begin(ctx, op).await?;
+        let mut report = None;
+        for (i, line) in lines.iter().enumerate() {
+            let (used, reserved) = read_counter(&mut tx, line.metric, line.scope, op).await?;
+            let limit = line.limit.unwrap_or(i64::MAX);
+            if i == failed || used.saturating_add(reserved).saturating_add(line.amount) > limit {
+                report = Some((line, used.saturating_add(reserved)));
+                break;
+            }
+        }
+        commit(tx, op).await?;
+        let (line, used) = report.ok_or_else(|| corrupt(op, "failed line vanished"))?;
+        Ok(Error::LimitExceeded {
+            metric: line.metric,
+            limit: line.limit.unwrap_or(i64::MAX),
+            used,
+            requested: line.amount,
+        })
+    }
+}
+
+/// Commits, in `conn`'s transaction, the dangling reservations of the tenant
+/// ([`ReapReservations::is_dangling`]) at their reserved amounts.
+async fn reap(
+    conn: &mut PgConnection,
+    request: &ReapReservations,
+    op: &'static str,
+) -> Result<Vec<UsageReservation>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {RESERVATION_COLUMNS_R}, w.lease_owner, w.lease_expires_at FROM usage_reservations r \
+         LEFT JOIN intent_workflows w ON w.organization_id = r.organization_id AND w.id = r.workflow_id \
+         WHERE r.state = 'reserved' AND ($1::uuid IS NULL OR r.workflow_id = $1) ORDER BY r.id FOR UPDATE OF r"
+    )))
+    .bind(request.workflow_id.map(|w| w.as_uuid()))
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(|e| map_sqlx(op, e))?;
+    let mut dangling = Vec::new();
+    for row in rows {
+        let r = reservation(&row, op)?;
+        let owner: Option<String> = get(&row, "lease_owner", op)?;
+        let expires: Option<DateTime<Utc>> = get(&row, "lease_expires_at", op)?;
+        let lease = owner.zip(expires).map(|(owner, expires_at)| Lease { owner, expires_at });
+        if request.is_dangling(&r, lease.as_ref()) {
+            dangling.push(r);
+        }
+    }
+    // One counter update for all of them (one lock order; each counter once).
+    let mut sums: std::collections::BTreeMap<(&'static str, String), UsageLine> = Default::default();
+    for line in dangling.iter().flat_map(|r| &r.lines) {
+        sums.entry((line.metric.as_str(), line.scope.to_string()))
+            .and_modify(|l| l.amount += line.amount)
+            .or_insert(*line);
+    }
+    let lines: Vec<UsageLine> = sums.into_values().collect();
+    let used: Vec<i64> = lines.iter().map(|l| l.amount).collect();
+    settle(&mut *conn, &lines, &used, op).await?;
+    let mut reaped = Vec::with_capacity(dangling.len());
+    for r in dangling {
+        let amounts: Vec<i64> = r.lines.iter().map(|l| l.amount).collect();
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE usage_reservations SET state = 'committed', committed = $2, reaped_at = $3, updated_at = now() \
+             WHERE id = $1 RETURNING {RESERVATION_COLUMNS}"
+        )))
+        .bind(r.id.as_uuid())
+        .bind(to_json(&amounts, op)?)
+        .bind(request.now)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| map_sqlx(op, e))?;
+        reaped.push(reservation(&row, op)?);
+    }
+    Ok(reaped)
+}
+
 #[async_trait]
 impl UsageStore for PgStore {
     async fn reserve_usage(&self, ctx: &TenantContext, request: ReserveUsage) -> Result<UsageReservation> {
@@ -127,14 +282,15 @@ impl UsageStore for PgStore {
         let lines_json = to_json(&request.lines, OP)?;
         let mut tx = self.begin(ctx, OP).await?;
         let inserted = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO usage_reservations (id, organization_id, workflow_id, purpose, lines, state) \
-             VALUES ($1, $2, $3, $4, $5, 'reserved') ON CONFLICT (id) DO NOTHING RETURNING {RESERVATION_COLUMNS}"
+            "INSERT INTO usage_reservations (id, organization_id, workflow_id, purpose, lines, state, replay_of) \
+             VALUES ($1, $2, $3, $4, $5, 'reserved', $6) ON CONFLICT (id) DO NOTHING RETURNING {RESERVATION_COLUMNS}"
         )))
         .bind(request.id.as_uuid())
         .bind(ctx.org_id.as_uuid())
         .bind(request.workflow_id.map(|w| w.as_uuid()))
         .bind(&request.purpose)
         .bind(&lines_json)
+        .bind(request.replay_of.map(|r| r.as_uuid()))
         .fetch_optional(&mut *tx)
         .await
         .map_err(|e| map_sqlx(OP, e))?;
@@ -167,59 +323,17 @@ impl UsageStore for PgStore {
             return Ok(existing);
         };
         let recorded = reservation(&row, OP)?;
-        // Lock counters in a fixed order so two multi-line reservations cannot deadlock.
-        let mut order: Vec<usize> = (0..request.lines.len()).collect();
-        // Byte order of the wire names: the same order `settle` locks in.
-        order.sort_by_key(|i| (request.lines[*i].metric.as_str(), request.lines[*i].scope.to_string()));
-        let mut failed = None;
-        for i in order {
-            let line = &request.lines[i];
-            let fits: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO usage_tracking AS t (organization_id, usage_type, billing_period, used, reserved) \
-                 SELECT $1, $2, $3, 0, $4 WHERE $5::int8 IS NULL OR $4 <= $5 \
-                 ON CONFLICT (organization_id, usage_type, billing_period) DO UPDATE \
-                 SET reserved = t.reserved + EXCLUDED.reserved, updated_at = now() \
-                 WHERE $5::int8 IS NULL OR t.used + t.reserved + EXCLUDED.reserved <= $5 \
-                 RETURNING t.reserved",
-            )
-            .bind(ctx.org_id.as_uuid())
-            .bind(line.metric.as_str())
-            .bind(line.scope.to_string())
-            .bind(line.amount)
-            .bind(line.limit)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(|e| map_sqlx(OP, e))?;
-            if fits.is_none() {
-                failed = Some(i);
-                break;
+        match add_lines(&mut tx, ctx, &request.lines, Column::Reserved, OP).await? {
+            None => {
+                commit(tx, OP).await?;
+                Ok(recorded)
+            }
+            Some(failed) => {
+                // Nothing is reserved: roll back, then say which line does not fit.
+                tx.rollback().await.map_err(|e| map_sqlx(OP, e))?;
+                Err(self.limit_exceeded(ctx, &request.lines, failed, OP).await?)
             }
         }
-        let Some(failed) = failed else {
-            commit(tx, OP).await?;
-            return Ok(recorded);
-        };
-        // Nothing is reserved: roll back, then name the first line (in input order) that does
-        // not fit the counters as they are now.
-        tx.rollback().await.map_err(|e| map_sqlx(OP, e))?;
-        let mut tx = self.begin(ctx, OP).await?;
-        let mut report = None;
-        for (i, line) in request.lines.iter().enumerate() {
-            let (used, reserved) = read_counter(&mut tx, line.metric, line.scope, OP).await?;
-            let limit = line.limit.unwrap_or(i64::MAX);
-            if i == failed || used.saturating_add(reserved).saturating_add(line.amount) > limit {
-                report = Some((line, used.saturating_add(reserved)));
-                break;
-            }
-        }
-        commit(tx, OP).await?;
-        let (line, used) = report.ok_or_else(|| corrupt(OP, "failed line vanished"))?;
-        Err(Error::LimitExceeded {
-            metric: line.metric,
-            limit: line.limit.unwrap_or(i64::MAX),
-            used,
-            requested: line.amount,
-        })
     }
 
     async fn commit_usage(
@@ -302,6 +416,37 @@ impl UsageStore for PgStore {
         let r = reservation(&row, OP)?;
         commit(tx, OP).await?;
         Ok(r)
+    }
+
+    async fn reap_reservations(
+        &self,
+        ctx: &TenantContext,
+        request: ReapReservations,
+    ) -> Result<Vec<UsageReservation>> {
+        const OP: &str = "reap_reservations";
+        ctx.role.require(Permission::RunWorkflows)?;
+        let mut tx = self.begin(ctx, OP).await?;
+        let reaped = reap(&mut tx, &request, OP).await?;
+        commit(tx, OP).await?;
+        Ok(reaped)
+    }
+
+    async fn list_reservations(
+        &self,
+        ctx: &TenantContext,
+        workflow_id: WorkflowId,
+    ) -> Result<Vec<UsageReservation>> {
+        const OP: &str = "list_reservations";
+        let mut tx = self.begin(ctx, OP).await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {RESERVATION_COLUMNS} FROM usage_reservations WHERE workflow_id = $1 ORDER BY created_at, id"
+        )))
+        .bind(workflow_id.as_uuid())
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(|e| map_sqlx(OP, e))?;
+        commit(tx, OP).await?;
+        rows.iter().map(|r| reservation(r, OP)).collect()
     }
 
     async fn get_usage(

@@ -188,6 +188,38 @@ impl WorkflowStore for PgStore {
             other => other,
         })?;
         let wf = workflow(&row, OP)?;
+        // The charge, in the same transaction: all of it with the workflow, or nothing.
+        if let Some(mut charge) = new.charge {
+            charge.workflow_id = Some(id);
+            let amounts: Vec<i64> = charge.lines.iter().map(|l| l.amount).collect();
+            let inserted = sqlx::query(
+                "INSERT INTO usage_reservations (id, organization_id, workflow_id, purpose, lines, committed, state, \
+                 replay_of) VALUES ($1, $2, $3, $4, $5, $6, 'committed', $7) ON CONFLICT (id) DO NOTHING RETURNING id",
+            )
+            .bind(charge.id.as_uuid())
+            .bind(ctx.org_id.as_uuid())
+            .bind(id.as_uuid())
+            .bind(&charge.purpose)
+            .bind(to_json(&charge.lines, OP)?)
+            .bind(to_json(&amounts, OP)?)
+            .bind(charge.replay_of.map(|r| r.as_uuid()))
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(|e| map_sqlx(OP, e))?;
+            if inserted.is_none() {
+                return Err(Error::conflict(
+                    Entity::UsageReservation,
+                    charge.id,
+                    ConflictReason::AlreadyExists,
+                ));
+            }
+            if let Some(failed) =
+                crate::usage::add_lines(&mut tx, ctx, &charge.lines, crate::usage::Column::Used, OP).await?
+            {
+                tx.rollback().await.map_err(|e| map_sqlx(OP, e))?;
+                return Err(self.limit_exceeded(ctx, &charge.lines, failed, OP).await?);
+            }
+        }
         commit(tx, OP).await?;
         Ok(wf)
     }

@@ -178,6 +178,7 @@ async fn seed_org(store: &dyn Store) -> TenantContext {
                 owner: "worker-1".into(),
                 now,
                 lease: ChronoDuration::seconds(60),
+                idempotency_key: "infin8-rls-key".into(),
             },
         )
         .await
@@ -216,6 +217,7 @@ async fn seed_org(store: &dyn Store) -> TenantContext {
                 id: ReservationId::new(),
                 workflow_id: Some(wf.id),
                 purpose: "rls".into(),
+                replay_of: None,
                 lines: vec![UsageLine {
                     metric: UsageMetric::LlmTokens,
                     scope: LedgerScope::Month(BillingPeriod::of(now)),

@@ -21,10 +21,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "initial", sql: include_str!("migrations/0001_initial.sql") },
     Migration { version: 2, name: "append_only", sql: include_str!("migrations/0002_append_only.sql") },
     Migration { version: 3, name: "runner", sql: include_str!("migrations/0003_runner.sql") },
+    Migration { version: 4, name: "ledger_truth", sql: include_str!("migrations/0004_ledger_truth.sql") },
 ];
 
 /// The newest schema version this code knows.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// Applies the missing migrations.
 pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), SqliteError> {

@@ -17,8 +17,8 @@ use infin8_core::engine::feed::ProgressStream;
 use infin8_core::ids::{ArticleId, CompetitorId, KeywordId, PublishId, ReservationId, UserId, WorkflowId};
 use infin8_core::keyword::{Keyword, KeywordQuery, KeywordUpdate, NewKeyword, UpsertedKeyword};
 use infin8_core::ledger::{
-    LedgerScope, RateLimitDecision, RateLimitRequest, ReserveUsage, UsageMetric, UsageRecord,
-    UsageReservation,
+    LedgerScope, RateLimitDecision, RateLimitRequest, ReapReservations, ReserveUsage, UsageMetric,
+    UsageRecord, UsageReservation,
 };
 use infin8_core::organization::{
     CompetitorStatus, Member, NewCompetitor, NewOrganization, Organization, OrganizationCompetitor,
@@ -143,6 +143,7 @@ delegate!(PublishStore {
         owner: &str,
         remote_id: &str,
         remote_url: &str,
+        post_status: &str,
         now: DateTime<Utc>
     ) -> Result<PublishReference>;
     fn mark_publish_failed(
@@ -165,6 +166,8 @@ delegate!(UsageStore {
     fn reserve_usage(ctx: &TenantContext, request: ReserveUsage) -> Result<UsageReservation>;
     fn commit_usage(ctx: &TenantContext, id: ReservationId, actual: &[i64]) -> Result<UsageReservation>;
     fn release_usage(ctx: &TenantContext, id: ReservationId) -> Result<UsageReservation>;
+    fn reap_reservations(ctx: &TenantContext, request: ReapReservations) -> Result<Vec<UsageReservation>>;
+    fn list_reservations(ctx: &TenantContext, workflow_id: WorkflowId) -> Result<Vec<UsageReservation>>;
     fn get_usage(ctx: &TenantContext, metric: UsageMetric, scope: LedgerScope) -> Result<UsageRecord>;
     fn list_usage(ctx: &TenantContext, scope: LedgerScope) -> Result<Vec<UsageRecord>>;
     fn hit_rate_limit(ctx: &TenantContext, request: RateLimitRequest) -> Result<RateLimitDecision>;

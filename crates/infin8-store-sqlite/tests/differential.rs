@@ -133,6 +133,7 @@ impl Side {
                     id: ReservationId::derive(&[&[*id]]),
                     workflow_id: None,
                     purpose: "diff".into(),
+                    replay_of: None,
                     lines: vec![UsageLine {
                         metric: UsageMetric::WebResearch,
                         scope: scope(),

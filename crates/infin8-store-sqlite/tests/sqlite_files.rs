@@ -208,16 +208,23 @@ async fn an_older_database_is_upgraded_in_place() {
     let ctx = org(&store).await;
     let wf = new_workflow(&store, &ctx).await;
     drop(store);
-    // Roll the file back to schema version 1 (no runner columns, no append-only triggers).
+    // Roll the file back to schema version 1 (no runner columns, no append-only triggers, no
+    // ledger-truth columns; the publish references' table as rebuilt by version 4 keeps its shape
+    // apart from the dropped column).
     let conn = raw(&path);
     conn.execute_batch(
-        "DROP INDEX intent_workflows_claim_idx;
+        "DROP INDEX usage_reservations_workflow_idx;
+         ALTER TABLE usage_reservations DROP COLUMN replay_of;
+         ALTER TABLE usage_reservations DROP COLUMN reaped_at;
+         DROP INDEX publish_references_org_key_idx;
+         ALTER TABLE publish_references DROP COLUMN post_status;
+         DROP INDEX intent_workflows_claim_idx;
          ALTER TABLE intent_workflows DROP COLUMN failure_kind;
          ALTER TABLE intent_workflows DROP COLUMN attempts;
          ALTER TABLE intent_workflows DROP COLUMN next_attempt_at;
          DROP TRIGGER intent_audit_logs_no_update; DROP TRIGGER intent_audit_logs_no_delete;
          DROP TRIGGER workflow_transitions_no_update; DROP TRIGGER workflow_transitions_no_delete;
-         DELETE FROM schema_migrations WHERE version IN (2, 3);",
+         DELETE FROM schema_migrations WHERE version IN (2, 3, 4);",
     )
     .unwrap();
     drop(conn);
@@ -232,7 +239,20 @@ async fn an_older_database_is_upgraded_in_place() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(versions, vec![1, 2, 3]);
+    assert_eq!(versions, vec![1, 2, 3, 4]);
+    let publish_sql: String = conn
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'publish_references'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        !publish_sql.contains("UNIQUE (idempotency_key)"),
+        "keys are per organization now: {publish_sql}"
+    );
+    assert!(publish_sql.contains("post_status"), "{publish_sql}");
+    assert!(store.list_reservations(&ctx, wf.id).await.unwrap().is_empty(), "ledger columns back");
     let wf_after = store.get_workflow(&ctx, wf.id).await.unwrap().unwrap();
     assert_eq!((wf_after.attempts, wf_after.failure_kind), (0, None), "runner columns back, defaulted");
     let triggers: i64 = conn
@@ -433,6 +453,7 @@ async fn separately_opened_stores_in_threads_race_correctly() {
                     id: ReservationId::new(),
                     workflow_id: None,
                     purpose: "race".into(),
+                    replay_of: None,
                     lines: vec![UsageLine {
                         metric: UsageMetric::WebResearch,
                         scope,

@@ -4,9 +4,16 @@
 //!
 //! Reservation ids are derived from `(workflow, step, item key, generation)`. A replay after a
 //! crash derives the same id, and `reserve_usage` returns the recorded reservation instead of
-//! charging again: a `committed` one means the call was already paid for (it is made again, but
-//! not charged again); a `released` one means an earlier attempt failed, and the next generation
-//! is used for this attempt.
+//! charging again: a `reserved` one was left by this step's earlier run (a reaper settles those
+//! of dead owners before a step runs, see [`ReapReservations`](crate::ledger::ReapReservations))
+//! and is used for this attempt; a `released` one means an earlier attempt failed, and the next
+//! generation is used. A `committed` one means the call was paid for and its result lost: a paid
+//! call made again ([`Charge::Replay`]) is charged again on the next generation, flagged with
+//! `replay_of`, so the ledger shows what was really spent; work that is not re-made
+//! ([`Charge::Once`], e.g. adopting a post found by its key) is not charged again.
+//!
+//! Workflow creation charges its `workflows` unit in the creating store call itself
+//! ([`creation_charge`]), so a crash cannot separate a workflow from its charge.
 
 use crate::error::{ConflictReason, Error, Result};
 use crate::ids::{ReservationId, WorkflowId};
@@ -30,6 +37,16 @@ pub(crate) struct Spend {
     pub units: Vec<(UsageMetric, i64)>,
     /// Estimated cost.
     pub cost: Usd,
+}
+
+/// What a `committed` reservation found for an item means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Charge {
+    /// The work is charged exactly once: a committed reservation means it was paid for.
+    Once,
+    /// A paid call about to be made (again): a committed reservation means an earlier run paid
+    /// for a call whose result it lost, and this call is charged again as its replay.
+    Replay,
 }
 
 /// A reservation held for a call.
@@ -127,29 +144,32 @@ pub(crate) async fn hold(
     step: Step,
     spend: &Spend,
     lines: Vec<UsageLine>,
+    charge: Charge,
 ) -> Result<Held> {
-    let wf = workflow.to_string();
-    let step_name = step.wire_prefix();
+    let mut replay_of = None;
     for generation in 0..MAX_GENERATIONS {
-        let id = ReservationId::derive(&[
-            wf.as_bytes(),
-            step_name.as_bytes(),
-            spend.key.as_bytes(),
-            generation.to_string().as_bytes(),
-        ]);
+        let id = reservation_id(workflow, step, &spend.key, generation);
         let request = ReserveUsage {
             id,
             workflow_id: Some(workflow),
-            purpose: format!("{}:{}", step.label(), spend.key),
+            purpose: match replay_of {
+                Some(_) => format!("{}:{} (replay)", step.label(), spend.key),
+                None => format!("{}:{}", step.label(), spend.key),
+            },
             lines: lines.clone(),
+            replay_of,
         };
         match retrying(|| store.reserve_usage(ctx, request.clone())).await {
-            Ok(r) => match r.state {
-                ReservationState::Reserved => {
+            Ok(r) => match (r.state, charge) {
+                (ReservationState::Reserved, _) => {
                     return Ok(Held::Live { id, reserved: r.lines.iter().map(|l| l.amount).collect() });
                 }
-                ReservationState::Committed => return Ok(Held::Committed),
-                ReservationState::Released => {}
+                (ReservationState::Committed, Charge::Once) => return Ok(Held::Committed),
+                (ReservationState::Committed, Charge::Replay) => {
+                    // This call makes the committed one's again: the next generation replays it.
+                    replay_of = Some(r.id);
+                }
+                (ReservationState::Released, _) => {}
             },
             // Recorded with other lines (e.g. the plan changed since): a new generation.
             Err(Error::Conflict { reason: ConflictReason::IdempotencyKeyReused, .. }) => {}
@@ -157,6 +177,31 @@ pub(crate) async fn hold(
         }
     }
     Err(Error::invalid("reservation", format!("too many attempts for {}", spend.key)))
+}
+
+/// The id of an item's reservation of one generation.
+fn reservation_id(workflow: WorkflowId, step: Step, key: &str, generation: u32) -> ReservationId {
+    ReservationId::derive(&[
+        workflow.to_string().as_bytes(),
+        step.wire_prefix().as_bytes(),
+        key.as_bytes(),
+        generation.to_string().as_bytes(),
+    ])
+}
+
+/// What creating `workflow` costs: one unit of the organization's monthly `workflows` limit,
+/// charged by the store's `create_workflow` in the same atomic operation
+/// ([`NewWorkflow::charge`](crate::workflow::NewWorkflow::charge)). Its id is the one the
+/// creation charge always had (`workflow`'s first generation of item `workflow` in the ICP step).
+pub(crate) fn creation_charge(workflow: WorkflowId, limits: &PlanLimits, now: DateTime<Utc>) -> ReserveUsage {
+    let spend = Spend { key: "workflow".into(), units: vec![(UsageMetric::Workflows, 1)], cost: Usd::ZERO };
+    ReserveUsage {
+        id: reservation_id(workflow, Step::Icp, &spend.key, 0),
+        workflow_id: Some(workflow),
+        purpose: format!("{}:{}", Step::Icp.label(), spend.key),
+        lines: lines(&spend, workflow, None, limits, now),
+        replay_of: None,
+    }
 }
 
 /// Commits a live reservation with the actual amounts; nothing for an already committed one.

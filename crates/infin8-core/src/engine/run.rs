@@ -7,7 +7,7 @@ use super::step::StepCtx;
 use super::steps;
 use crate::error::{ConflictReason, Entity, Error, Result};
 use crate::ids::WorkflowId;
-use crate::ledger::{LedgerScope, UsageMetric};
+use crate::ledger::{LedgerScope, ReapReservations, UsageMetric, UsageReservation};
 use crate::money::Usd;
 use crate::organization::Permission;
 use crate::tenant::TenantContext;
@@ -86,7 +86,7 @@ pub enum Advance {
 
 impl Engine {
     /// Creates a workflow in `CREATED`, with its estimated cost, and counts it in the
-    /// organization's monthly `workflows` usage.
+    /// organization's monthly `workflows` usage, in one atomic store operation.
     ///
     /// # Errors
     /// `Forbidden` without [`Permission::RunWorkflows`]; `LimitExceeded` when the plan's monthly
@@ -105,6 +105,9 @@ impl Engine {
         let estimated_cost = self.estimate_cost(new.competitor_urls.len());
         let mut settings = new.settings;
         settings.retry.get_or_insert(self.inner.config.retry);
+        // The `workflows` unit is charged by the creating store call itself: a crash cannot
+        // leave a workflow without its charge, nor a charge (or an open reservation) without it.
+        let charge = super::ledger::creation_charge(id, &limits, (self.inner.clock)());
         let workflow = self
             .inner
             .store
@@ -118,20 +121,24 @@ impl Engine {
                     settings,
                     estimated_cost,
                     metadata: serde_json::json!({ "engine": { "worker": self.inner.worker } }),
+                    charge: Some(charge),
                 },
             )
             .await?;
-        let spend = super::ledger::Spend {
-            key: "workflow".into(),
-            units: vec![(UsageMetric::Workflows, 1)],
-            cost: Usd::ZERO,
-        };
-        let lines = super::ledger::lines(&spend, id, None, &limits, (self.inner.clock)());
-        let held = super::ledger::hold(self.inner.store.as_ref(), ctx, id, Step::Icp, &spend, lines).await?;
-        if let super::ledger::Held::Live { reserved, .. } = &held {
-            super::ledger::settle(self.inner.store.as_ref(), ctx, &held, reserved).await?;
-        }
         Ok(workflow)
+    }
+
+    /// Settles the organization's dangling reservations: those still `reserved` whose owner is
+    /// gone (their workflow's lease lapsed or was released, or they are older than an hour; see
+    /// [`ReapReservations`]). Each is committed at its reserved amounts. Every step start does
+    /// this for its own workflow; hosts call it at start-up to sweep workflows that will not run
+    /// again (failed, cancelled). Returns what was reaped.
+    ///
+    /// # Errors
+    /// `Forbidden` without [`Permission::RunWorkflows`]; store failures.
+    pub async fn reap_reservations(&self, ctx: &TenantContext) -> Result<Vec<UsageReservation>> {
+        ctx.role.require(Permission::RunWorkflows)?;
+        self.inner.store.reap_reservations(ctx, ReapReservations::organization((self.inner.clock)())).await
     }
 
     /// An upper-bound estimate of a whole run's cost from the providers' per-call estimates and
@@ -393,6 +400,15 @@ impl Engine {
     }
 
     async fn claim_and_run(&self, ctx: &TenantContext, wf: Workflow, step: Step) -> Result<Advance> {
+        // Nobody else runs this workflow now (`advance` checked its lease): reservations its
+        // earlier runs left open belong to dead owners. Settle them before the step runs again.
+        self.inner
+            .store
+            .reap_reservations(
+                ctx,
+                ReapReservations::workflow(wf.id, self.inner.worker.clone(), (self.inner.clock)()),
+            )
+            .await?;
         let processing = WorkflowState::At(step, Phase::Processing);
         let claimed = match self.inner.transition(ctx, self.request(&wf, processing)).await {
             Ok(out) if out.workflow.lease.as_ref().is_some_and(|l| l.owner == self.inner.worker) => {

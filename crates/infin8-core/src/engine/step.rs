@@ -215,7 +215,8 @@ impl<'a> StepCtx<'a> {
     }
 
     /// Makes a paid provider call: rate limit, reserve `spend`, call, commit the actual units
-    /// (from `actual(usage)`) and cost, or release on failure.
+    /// (from `actual(usage)`) and cost, or release on failure. A call whose earlier run was
+    /// paid for but whose result was lost (a crash) is charged again, flagged as a replay.
     pub(crate) async fn paid<T, F, Fut>(
         &self,
         role: Role,
@@ -230,8 +231,18 @@ impl<'a> StepCtx<'a> {
         self.rate_limit(role).await?;
         let workflow = self.workflow();
         let lines = ledger::lines(&spend, workflow.id, workflow.settings.budget, &self.limits, self.now());
-        let held =
-            ledger::hold(self.store(), &self.ctx, workflow.id, self.step, &spend, lines.clone()).await?;
+        // Made again after a crash lost an earlier paid result, the call is charged again and
+        // flagged as a replay (the provider bills every call).
+        let held = ledger::hold(
+            self.store(),
+            &self.ctx,
+            workflow.id,
+            self.step,
+            &spend,
+            lines.clone(),
+            ledger::Charge::Replay,
+        )
+        .await?;
         match call().await {
             Ok(metered) => {
                 let units = actual(&metered.usage);
@@ -268,9 +279,16 @@ impl<'a> StepCtx<'a> {
                     let unlimited: Vec<_> =
                         lines.iter().map(|l| crate::ledger::UsageLine { limit: None, ..*l }).collect();
                     let amounts = ledger::actual_amounts(&unlimited, &failed.units, billed.cost);
-                    let charged =
-                        ledger::hold(self.store(), &self.ctx, workflow.id, self.step, &failed, unlimited)
-                            .await?;
+                    let charged = ledger::hold(
+                        self.store(),
+                        &self.ctx,
+                        workflow.id,
+                        self.step,
+                        &failed,
+                        unlimited,
+                        ledger::Charge::Once,
+                    )
+                    .await?;
                     ledger::settle(self.store(), &self.ctx, &charged, &amounts).await?;
                 }
                 Err(e.into())
@@ -282,7 +300,8 @@ impl<'a> StepCtx<'a> {
     pub(crate) async fn reserve(&self, spend: &Spend) -> Result<Held> {
         let workflow = self.workflow();
         let lines = ledger::lines(spend, workflow.id, workflow.settings.budget, &self.limits, self.now());
-        ledger::hold(self.store(), &self.ctx, workflow.id, self.step, spend, lines).await
+        ledger::hold(self.store(), &self.ctx, workflow.id, self.step, spend, lines, ledger::Charge::Once)
+            .await
     }
 
     /// Commits a reservation at its reserved amounts (nothing if already committed).

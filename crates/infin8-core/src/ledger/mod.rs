@@ -5,6 +5,6 @@ pub mod usage;
 
 pub use rate_limit::{RateLimitDecision, RateLimitRequest, RateLimitWindow, WindowKind};
 pub use usage::{
-    BillingPeriod, LedgerScope, ReservationState, ReserveUsage, UsageLine, UsageMetric, UsageRecord,
-    UsageReservation,
+    BillingPeriod, LedgerScope, ReapReservations, ReservationState, ReserveUsage, UsageLine, UsageMetric,
+    UsageRecord, UsageReservation,
 };

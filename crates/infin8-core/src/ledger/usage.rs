@@ -3,6 +3,7 @@
 use crate::error::InvalidInput;
 use crate::ids::{ReservationId, WorkflowId};
 use crate::wire::wire_enum;
+use crate::workflow::Lease;
 use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -181,6 +182,10 @@ pub struct ReserveUsage {
     pub purpose: String,
     /// The counters (each `(metric, scope)` at most once).
     pub lines: Vec<UsageLine>,
+    /// The committed reservation whose paid call this one makes again (its result was lost in a
+    /// crash): the call is charged again, and the ledger row says it was a replay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay_of: Option<ReservationId>,
 }
 
 impl ReserveUsage {
@@ -238,6 +243,81 @@ pub struct UsageReservation {
     pub state: ReservationState,
     /// Created.
     pub created_at: DateTime<Utc>,
+    /// The committed reservation whose paid call this one made again after a crash (see
+    /// [`ReserveUsage::replay_of`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay_of: Option<ReservationId>,
+    /// When a reaper settled it because its owner was gone ([`ReapReservations`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reaped_at: Option<DateTime<Utc>>,
+}
+
+/// A reaper's request: settle the reservations still `reserved` whose owner is gone, so that no
+/// reservation holds a plan limit forever after its worker died.
+///
+/// A reservation's owner is whoever holds its workflow's lease (every step runs under one). A
+/// reservation is *dangling* ([`is_dangling`](Self::is_dangling)) when it is `reserved` and
+/// - its workflow is not leased, or its lease has lapsed at `now`, or is held by the reaper
+///   itself (`owner`: a worker reaps a workflow it holds just before it runs a step of it, when
+///   nothing of its own is in flight there), or
+/// - it is older than `max_age` (no paid call takes that long), or has no workflow and is older
+///   than `max_age`.
+///
+/// A dangling reservation is **committed at its reserved amounts** and stamped `reaped_at`: its
+/// owner died between reserving and recording, most likely during the paid call, which the
+/// provider bills either way; counting the estimate keeps the budget from under-counting, and a
+/// step that makes the call again is charged again as a replay
+/// ([`ReserveUsage::replay_of`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReapReservations {
+    /// Only this workflow's reservations (`None`: the whole organization's).
+    pub workflow_id: Option<WorkflowId>,
+    /// The reaper's worker id: a lease it holds counts as gone. `None` for a reaper that holds
+    /// no lease it could be running under (a sweep of a whole organization).
+    pub owner: Option<String>,
+    /// Now (the leases' clock).
+    pub now: DateTime<Utc>,
+    /// Reservations older than this are dangling whatever holds their workflow.
+    pub max_age: chrono::Duration,
+}
+
+impl ReapReservations {
+    /// The default bound on a reservation's age: one hour.
+    pub const DEFAULT_MAX_AGE: chrono::Duration = chrono::Duration::hours(1);
+
+    /// A sweep of the whole organization at `now`, with the default age bound.
+    #[must_use]
+    pub fn organization(now: DateTime<Utc>) -> Self {
+        Self { workflow_id: None, owner: None, now, max_age: Self::DEFAULT_MAX_AGE }
+    }
+
+    /// The reaping of `workflow` by `owner`, the worker about to run a step of it.
+    #[must_use]
+    pub fn workflow(workflow: WorkflowId, owner: impl Into<String>, now: DateTime<Utc>) -> Self {
+        Self { workflow_id: Some(workflow), owner: Some(owner.into()), now, max_age: Self::DEFAULT_MAX_AGE }
+    }
+
+    /// Whether `reservation` is dangling, given its workflow's lease (`None` when the workflow
+    /// holds none or the reservation has no workflow). Every store reaps exactly these.
+    #[must_use]
+    pub fn is_dangling(&self, reservation: &UsageReservation, lease: Option<&Lease>) -> bool {
+        if reservation.state != ReservationState::Reserved {
+            return false;
+        }
+        if self.workflow_id.is_some() && reservation.workflow_id != self.workflow_id {
+            return false;
+        }
+        if reservation.created_at + self.max_age <= self.now {
+            return true;
+        }
+        if reservation.workflow_id.is_none() {
+            return false;
+        }
+        match lease {
+            None => true,
+            Some(l) => l.expires_at <= self.now || self.owner.as_deref() == Some(l.owner.as_str()),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -10,15 +10,11 @@ use crate::tenant::TenantContext;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-/// The idempotency key sent to the platform: stable per article and platform.
-fn idempotency_key(article: ArticleId, platform: &str) -> String {
-    format!("infin8:{article}:{platform}")
-}
-
 #[async_trait]
 impl PublishStore for MemoryStore {
     async fn claim_publish(&self, ctx: &TenantContext, request: PublishClaimRequest) -> Result<PublishClaim> {
         ctx.role.require(Permission::RunWorkflows)?;
+        request.validate()?;
         let mut state = self.lock();
         state.article(ctx, request.article_id)?;
         let expires = request.now + request.lease;
@@ -32,7 +28,7 @@ impl PublishStore for MemoryStore {
                 article_id: request.article_id,
                 platform: request.platform.clone(),
                 status: PublishStatus::Claimed,
-                idempotency_key: idempotency_key(request.article_id, &request.platform),
+                idempotency_key: request.idempotency_key.clone(),
                 claim_owner: Some(request.owner),
                 claim_expires_at: Some(expires),
                 remote_id: None,
@@ -42,6 +38,7 @@ impl PublishStore for MemoryStore {
                 created_at: now,
                 updated_at: now,
                 published_at: None,
+                post_status: None,
             };
             state.publish_index.insert(key, row.id);
             state.publish.insert(row.id, row.clone());
@@ -66,6 +63,8 @@ impl PublishStore for MemoryStore {
         Ok(PublishClaim::Won(row))
     }
 
+    // The post's remote id, URL and status are recorded together, as the platform reported them.
+    #[allow(clippy::too_many_arguments)]
     async fn mark_published(
         &self,
         ctx: &TenantContext,
@@ -73,6 +72,7 @@ impl PublishStore for MemoryStore {
         owner: &str,
         remote_id: &str,
         remote_url: &str,
+        post_status: &str,
         now: DateTime<Utc>,
     ) -> Result<PublishReference> {
         ctx.role.require(Permission::RunWorkflows)?;
@@ -90,6 +90,7 @@ impl PublishStore for MemoryStore {
         row.claim_owner = None;
         row.claim_expires_at = None;
         row.published_at = Some(now);
+        row.post_status = Some(post_status.to_string());
         row.last_error = None;
         row.updated_at = Utc::now();
         Ok(row.clone())

@@ -26,6 +26,20 @@ impl WorkflowStore for MemoryStore {
         if state.workflows.contains_key(&id) {
             return Err(Error::conflict(Entity::Workflow, id, ConflictReason::AlreadyExists));
         }
+        // The charge: reserved and committed under the same lock as the creation, or nothing.
+        if let Some(mut charge) = new.charge {
+            if state.reservations.contains_key(&charge.id) {
+                return Err(Error::conflict(
+                    Entity::UsageReservation,
+                    charge.id,
+                    ConflictReason::AlreadyExists,
+                ));
+            }
+            charge.workflow_id = Some(id);
+            let amounts: Vec<i64> = charge.lines.iter().map(|l| l.amount).collect();
+            let reserved = super::usage::reserve_locked(&mut state, ctx, charge)?;
+            super::usage::commit_locked(&mut state, ctx, reserved, &amounts, None);
+        }
         let now = Utc::now();
         let workflow = Workflow {
             id,

@@ -40,7 +40,7 @@
 //!       `update_workflow`, `upsert_keywords`, `update_keywords`, `replace_clusters`,
 //!       `replace_validations`, `create_article`, `update_article`, `upsert_section`,
 //!       `claim_publish`, `mark_published`, `mark_publish_failed`, `put_research`,
-//!       `purge_expired_research`, `reserve_usage`, `commit_usage`, `release_usage`,
+//!       `purge_expired_research`, `reserve_usage`, `commit_usage`, `release_usage`, `reap_reservations`,
 //!       `hit_rate_limit`, `append_audit`.
 //!
 //! The engine acts with the caller's context, except where it acts on its own account with

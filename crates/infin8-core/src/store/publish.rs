@@ -16,21 +16,28 @@ pub trait PublishStore: Send + Sync {
     ///   re-claimed with `attempts + 1`: `Won`.
     ///
     /// Of any number of concurrent claimants exactly one wins. The reference's
-    /// `idempotency_key` is stable for `(article, platform)` and is what the publisher uses to
-    /// find a post created by a claimant that died before recording it.
+    /// `idempotency_key` is the request's when the claim creates it, and stays as it is after
+    /// that (stable for `(article, platform)`); it is what the publisher uses to find a post
+    /// created by a claimant that died before recording it. Keys are not unique: two articles
+    /// of one organization on one keyword share theirs
+    /// ([`idempotency_key`](crate::publish::idempotency_key)).
     /// Requires [`Permission::RunWorkflows`](crate::organization::Permission::RunWorkflows) (checked first).
     ///
     /// # Errors
-    /// `Forbidden` without `RunWorkflows`; `NotFound` if the article is not in the caller's organization.
+    /// `Forbidden` without `RunWorkflows`; `Invalid` for a blank idempotency key; `NotFound` if the
+    /// article is not in the caller's organization.
     async fn claim_publish(&self, ctx: &TenantContext, request: PublishClaimRequest) -> Result<PublishClaim>;
 
-    /// Records success: `published` with the remote id and URL, claim cleared. Idempotent for the
-    /// same remote id.
+    /// Records success: `published` with the remote id and URL and the post's status on the
+    /// platform (`post_status`: `"draft"`, `"publish"`…, as the platform reported it), claim
+    /// cleared. Idempotent for the same remote id (the recorded status is kept).
     /// Requires [`Permission::RunWorkflows`](crate::organization::Permission::RunWorkflows) (checked first).
     ///
     /// # Errors
     /// `Forbidden` without `RunWorkflows`; `NotFound`; `Conflict(WrongState)` if the reference is not claimed
     /// by `owner` (or was published with another remote id).
+    // The post's remote id, URL and status are recorded together, as the platform reported them.
+    #[allow(clippy::too_many_arguments)]
     async fn mark_published(
         &self,
         ctx: &TenantContext,
@@ -38,6 +45,7 @@ pub trait PublishStore: Send + Sync {
         owner: &str,
         remote_id: &str,
         remote_url: &str,
+        post_status: &str,
         now: DateTime<Utc>,
     ) -> Result<PublishReference>;
 

@@ -1,8 +1,8 @@
 use crate::error::Result;
 use crate::ids::ReservationId;
 use crate::ledger::{
-    LedgerScope, RateLimitDecision, RateLimitRequest, ReserveUsage, UsageMetric, UsageRecord,
-    UsageReservation,
+    LedgerScope, RateLimitDecision, RateLimitRequest, ReapReservations, ReserveUsage, UsageMetric,
+    UsageRecord, UsageReservation,
 };
 use crate::tenant::TenantContext;
 use async_trait::async_trait;
@@ -48,6 +48,31 @@ pub trait UsageStore: Send + Sync {
     /// # Errors
     /// `Forbidden` without `RunWorkflows`; `NotFound`; `Conflict(WrongState)` if it was committed.
     async fn release_usage(&self, ctx: &TenantContext, id: ReservationId) -> Result<UsageReservation>;
+
+    /// Settles the caller's dangling reservations (see [`ReapReservations`]: `reserved`, and
+    /// whose owner is gone): each is committed at its reserved amounts and stamped `reaped_at`,
+    /// atomically. Returns the reaped reservations (empty when none dangled). Idempotent: a
+    /// reaped reservation is committed, and never dangles again.
+    /// Requires [`Permission::RunWorkflows`](crate::organization::Permission::RunWorkflows) (checked first).
+    ///
+    /// # Errors
+    /// `Forbidden` without `RunWorkflows`.
+    async fn reap_reservations(
+        &self,
+        ctx: &TenantContext,
+        request: ReapReservations,
+    ) -> Result<Vec<UsageReservation>>;
+
+    /// The reservations made for a workflow (every state), oldest first (ties by id): the
+    /// ledger's lines behind its counters, with their replay and reaper marks.
+    ///
+    /// # Errors
+    /// Backend failures only.
+    async fn list_reservations(
+        &self,
+        ctx: &TenantContext,
+        workflow_id: crate::ids::WorkflowId,
+    ) -> Result<Vec<UsageReservation>>;
 
     /// A counter (zero if never touched).
     ///

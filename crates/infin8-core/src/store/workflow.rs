@@ -13,14 +13,19 @@ use async_trait::async_trait;
 /// Workflows and their transitions.
 #[async_trait]
 pub trait WorkflowStore: Send + Sync {
-    /// Creates a workflow in `CREATED` at version 1 and appends a `workflow.created` audit entry,
-    /// atomically.
+    /// Creates a workflow in `CREATED` at version 1, appends a `workflow.created` audit entry,
+    /// and charges `new.charge` (when given): its lines are checked against their limits as
+    /// [`reserve_usage`](crate::store::UsageStore::reserve_usage) checks them, and the charge is
+    /// recorded as a reservation (with the workflow as its `workflow_id`) committed at its
+    /// amounts — all atomically: the workflow exists with its charge, or neither does.
     /// Requires [`Permission::RunWorkflows`](crate::organization::Permission::RunWorkflows) (checked first).
     ///
     /// # Errors
-    /// `Forbidden` without `RunWorkflows`; `Invalid` for an empty or over-long (> 500 chars) title;
-    /// `Conflict(AlreadyExists)` if `new.id` exists (in any organization); `NotFound` if the organization
-    /// does not exist.
+    /// `Forbidden` without `RunWorkflows`; `Invalid` for an empty or over-long (> 500 chars) title
+    /// or a malformed charge; `NotFound` if the organization does not exist;
+    /// `Conflict(AlreadyExists)` if `new.id` exists (in any organization), or the charge's
+    /// reservation id does; `LimitExceeded` naming the first charge line that does not fit
+    /// (nothing is created).
     async fn create_workflow(&self, ctx: &TenantContext, new: NewWorkflow) -> Result<Workflow>;
 
     /// The workflow, if it exists in the caller's organization.

@@ -143,6 +143,13 @@ pub struct NewWorkflow {
     pub estimated_cost: Usd,
     /// Metadata.
     pub metadata: serde_json::Value,
+    /// What creating it costs, charged in the same atomic operation as the creation: every line
+    /// is checked against its limit like a reservation (`LimitExceeded`, nothing created, when
+    /// one does not fit) and recorded as a reservation committed at its amounts, or nothing is
+    /// (a crash cannot leave a workflow without its charge, nor a charge without its workflow).
+    /// `None` charges nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charge: Option<crate::ledger::ReserveUsage>,
 }
 
 /// The longest workflow title, in characters.
@@ -150,10 +157,12 @@ pub const MAX_TITLE_CHARS: usize = 500;
 
 impl NewWorkflow {
     /// Checks what every store checks before creating: the title is not blank and has at most
-    /// [`MAX_TITLE_CHARS`] characters.
+    /// [`MAX_TITLE_CHARS`] characters; the charge, if any, is a well-formed reservation
+    /// ([`ReserveUsage::validate`](crate::ledger::ReserveUsage::validate)).
     ///
     /// # Errors
-    /// [`InvalidInput`](crate::error::InvalidInput) (field `title`).
+    /// [`InvalidInput`](crate::error::InvalidInput) (field `title`, or the charge's `lines` /
+    /// `amount`).
     pub fn validate(&self) -> Result<(), crate::error::InvalidInput> {
         if self.title.trim().is_empty() {
             return Err(crate::error::InvalidInput::new("title", "empty"));
@@ -163,6 +172,9 @@ impl NewWorkflow {
                 "title",
                 format!("longer than {MAX_TITLE_CHARS} characters"),
             ));
+        }
+        if let Some(charge) = &self.charge {
+            charge.validate()?;
         }
         Ok(())
     }

@@ -54,17 +54,40 @@ struct Claim {
 /// last one's listing may miss the other's newest post until the next write, but idempotency
 /// never depends on it. `remote_id` is the file name, `url` the file's `file://` URL. Calls within one process are also serialized. The folder must be on
 /// a filesystem with hard links (any local Unix or NTFS one).
+///
+/// Temporary files a crashed writer left behind (in the folder and in `.claims/`) are removed
+/// by the next write once they are [`STALE_TEMP_AFTER`] old (a live writer renames or links
+/// its temporary file within milliseconds), checked at most once a minute.
 #[derive(Debug, Clone)]
 pub struct FilesystemPublisher {
     dir: PathBuf,
     lock: Arc<Mutex<()>>,
+    swept: Arc<std::sync::Mutex<Option<std::time::Instant>>>,
 }
+
+/// How old a temporary file must be before a publisher removes it as a crashed writer's.
+pub const STALE_TEMP_AFTER: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// How often a publisher looks for stale temporary files (at most).
+const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl FilesystemPublisher {
     /// A publisher writing into `dir` (created on first write).
     #[must_use]
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        Self { dir: dir.into(), lock: Arc::new(Mutex::new(())) }
+        Self { dir: dir.into(), lock: Arc::new(Mutex::new(())), swept: Arc::new(std::sync::Mutex::new(None)) }
+    }
+
+    /// Whether this write should look for stale temporary files (the first write, then at most
+    /// once per [`SWEEP_EVERY`]).
+    fn sweep_due(&self) -> bool {
+        let mut last = self.swept.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = std::time::Instant::now();
+        if last.is_some_and(|at| now.duration_since(at) < SWEEP_EVERY) {
+            return false;
+        }
+        *last = Some(now);
+        true
     }
 
     /// The folder posts are written to.
@@ -113,6 +136,36 @@ fn temp_path(path: &Path) -> PathBuf {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     path.with_file_name(format!(".{name}.{}.{n}.tmp", std::process::id()))
+}
+
+/// Removes the temporary files ([`temp_path`]'s `.….tmp`) of `dir` and `dir/.claims` older than
+/// `stale_after`: leftovers of a writer that crashed between writing and renaming (or linking).
+/// Younger ones may be a live writer's and are kept. Returns how many were removed; files that
+/// cannot be read or removed are skipped (the sweep is housekeeping, never a failure).
+pub fn remove_stale_temp_files(dir: &Path, stale_after: std::time::Duration) -> usize {
+    let now = std::time::SystemTime::now();
+    let mut removed = 0;
+    for folder in [dir.to_path_buf(), dir.join(CLAIMS_DIR)] {
+        let Ok(entries) = std::fs::read_dir(&folder) else { continue };
+        for entry in entries.filter_map(Result::ok) {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if !(name.starts_with('.') && name.ends_with(".tmp")) {
+                continue;
+            }
+            let stale = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|at| now.duration_since(at).is_ok_and(|age| age >= stale_after));
+            if stale
+                && entry.file_type().is_ok_and(|t| t.is_file())
+                && std::fs::remove_file(entry.path()).is_ok()
+            {
+                removed += 1;
+            }
+        }
+    }
+    removed
 }
 
 /// Writes `contents` to `path` atomically: a temporary file in the same folder, then a rename.
@@ -315,7 +368,11 @@ impl Publisher for FilesystemPublisher {
             return Err(ProviderError::invalid_request(FILESYSTEM_PLATFORM, "empty idempotency key"));
         }
         let draft = draft.clone();
+        let sweep = self.sweep_due();
         self.blocking(move |dir| {
+            if sweep {
+                remove_stale_temp_files(dir, STALE_TEMP_AFTER);
+            }
             let key = draft.idempotency_key.as_str();
             let (entry, won) = match read_claim(dir, key)? {
                 Some(claimed) => (claimed, false),
@@ -364,7 +421,11 @@ impl Publisher for FilesystemPublisher {
     ) -> Result<Metered<PublishedPost>, ProviderError> {
         let remote_id = remote_id.to_string();
         let draft = draft.clone();
+        let sweep = self.sweep_due();
         self.blocking(move |dir| {
+            if sweep {
+                remove_stale_temp_files(dir, STALE_TEMP_AFTER);
+            }
             let posts = all_posts(dir)?;
             let Some(key) = posts.iter().find(|(_, e)| e.file == remote_id).map(|(k, _)| k.clone()) else {
                 return Err(ProviderError::NotFound {

@@ -37,7 +37,10 @@ mod scripted_llm;
 pub(crate) mod text;
 mod topics;
 
-pub use filesystem_publisher::{CLAIMS_DIR, FILESYSTEM_PLATFORM, FilesystemPublisher, INDEX_FILE};
+pub use filesystem_publisher::{
+    CLAIMS_DIR, FILESYSTEM_PLATFORM, FilesystemPublisher, INDEX_FILE, STALE_TEMP_AFTER,
+    remove_stale_temp_files,
+};
 pub use fixture_keywords::{FIXTURE_KEYWORDS_NAME, FixtureKeywords, KeywordFixture};
 pub use hashing_embedder::{DEFAULT_HASH_DIM, HashingEmbedder};
 pub use local_corpus::{BUILTIN_CORPUS_BASE_URL, LOCAL_CORPUS_NAME, LocalCorpus};

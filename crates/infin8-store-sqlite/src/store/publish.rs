@@ -16,8 +16,8 @@ macro_rules! publish_select {
     ($tail:literal) => {
         concat!(
             "SELECT id, organization_id, article_id, platform, status, idempotency_key, claim_owner, \
-             claim_expires_at, remote_id, remote_url, attempts, last_error, created_at, updated_at, published_at \
-             FROM publish_references ",
+             claim_expires_at, remote_id, remote_url, attempts, last_error, created_at, updated_at, published_at, \
+             post_status FROM publish_references ",
             $tail
         )
     };
@@ -40,6 +40,7 @@ fn publish_row(r: &Row<'_>) -> rusqlite::Result<PublishReference> {
         created_at: get_ts(r, 12)?,
         updated_at: get_ts(r, 13)?,
         published_at: get_opt_ts(r, 14)?,
+        post_status: r.get(15)?,
     })
 }
 
@@ -75,7 +76,7 @@ fn claim(s: &Scoped<'_>, req: &PublishClaimRequest) -> Res<PublishClaim> {
                     &codec::id(id),
                     &codec::id(req.article_id),
                     &req.platform,
-                    &format!("infin8:{}:{}", req.article_id, req.platform),
+                    &req.idempotency_key,
                     &req.owner,
                     &expires,
                     &now,
@@ -107,10 +108,13 @@ fn claim(s: &Scoped<'_>, req: &PublishClaimRequest) -> Res<PublishClaim> {
 impl PublishStore for SqliteStore {
     async fn claim_publish(&self, ctx: &TenantContext, request: PublishClaimRequest) -> Result<PublishClaim> {
         ctx.role.require(Permission::RunWorkflows)?;
+        request.validate()?;
         let org = ctx.org_id;
         self.db.write("claim_publish", move |tx| claim(&Scoped::new(tx, org), &request)).await
     }
 
+    // The post's remote id, URL and status are recorded together, as the platform reported them.
+    #[allow(clippy::too_many_arguments)]
     async fn mark_published(
         &self,
         ctx: &TenantContext,
@@ -118,12 +122,13 @@ impl PublishStore for SqliteStore {
         owner: &str,
         remote_id: &str,
         remote_url: &str,
+        post_status: &str,
         now: DateTime<Utc>,
     ) -> Result<PublishReference> {
         ctx.role.require(Permission::RunWorkflows)?;
         let org = ctx.org_id;
-        let (owner, remote_id, remote_url) =
-            (owner.to_string(), remote_id.to_string(), remote_url.to_string());
+        let (owner, remote_id, remote_url, post_status) =
+            (owner.to_string(), remote_id.to_string(), remote_url.to_string(), post_status.to_string());
         self.db
             .write("mark_published", move |tx| {
                 let s = Scoped::new(tx, org);
@@ -145,8 +150,8 @@ impl PublishStore for SqliteStore {
                 s.execute(
                     "UPDATE publish_references SET status = 'published', remote_id = ?3, remote_url = ?4, \
                      claim_owner = NULL, claim_expires_at = NULL, last_error = NULL, published_at = ?5, \
-                     updated_at = ?5 WHERE organization_id = ?1 AND id = ?2",
-                    &[&codec::id(id), &remote_id, &remote_url, &now],
+                     updated_at = ?5, post_status = ?6 WHERE organization_id = ?1 AND id = ?2",
+                    &[&codec::id(id), &remote_id, &remote_url, &now, &post_status],
                 )?;
                 load(&s, id)
             })

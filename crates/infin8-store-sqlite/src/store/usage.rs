@@ -1,15 +1,15 @@
 use super::SqliteStore;
-use crate::codec::{self, get_enum, get_id, get_json, get_opt_id, get_opt_json, get_ts};
+use crate::codec::{self, get_enum, get_id, get_json, get_opt_id, get_opt_json, get_opt_ts, get_ts};
 use crate::error::{Fail, Res};
 use crate::scope::Scoped;
 use async_trait::async_trait;
 use chrono::Utc;
 use infin8_core::error::{ConflictReason, Entity, Error, Result};
-use infin8_core::ids::ReservationId;
+use infin8_core::ids::{ReservationId, WorkflowId};
 use infin8_core::ledger::rate_limit::{decide, window_start};
 use infin8_core::ledger::{
-    LedgerScope, RateLimitDecision, RateLimitRequest, ReservationState, ReserveUsage, UsageLine, UsageMetric,
-    UsageRecord, UsageReservation,
+    LedgerScope, RateLimitDecision, RateLimitRequest, ReapReservations, ReservationState, ReserveUsage,
+    UsageLine, UsageMetric, UsageRecord, UsageReservation,
 };
 use infin8_core::organization::Permission;
 use infin8_core::store::UsageStore;
@@ -25,20 +25,28 @@ fn reservation_row(r: &Row<'_>) -> rusqlite::Result<UsageReservation> {
         committed: get_opt_json(r, 5)?,
         state: get_enum(r, 6)?,
         created_at: get_ts(r, 7)?,
+        replay_of: get_opt_id(r, 8)?,
+        reaped_at: get_opt_ts(r, 9)?,
     })
 }
 
-fn load(s: &Scoped<'_>, id: ReservationId) -> Res<Option<UsageReservation>> {
-    s.row(
-        "SELECT id, organization_id, workflow_id, purpose, lines, committed, state, created_at \
-         FROM usage_reservations WHERE organization_id = ?1 AND id = ?2",
-        &[&codec::id(id)],
-        reservation_row,
-    )
+/// The columns [`reservation_row`] reads.
+macro_rules! reservation_select {
+    ($tail:literal) => {
+        concat!(
+            "SELECT id, organization_id, workflow_id, purpose, lines, committed, state, created_at, replay_of, \
+             reaped_at FROM usage_reservations ",
+            $tail
+        )
+    };
+}
+
+pub(super) fn load_reservation(s: &Scoped<'_>, id: ReservationId) -> Res<Option<UsageReservation>> {
+    s.row(reservation_select!("WHERE organization_id = ?1 AND id = ?2"), &[&codec::id(id)], reservation_row)
 }
 
 fn must_load(s: &Scoped<'_>, id: ReservationId) -> Res<UsageReservation> {
-    load(s, id)?.ok_or_else(|| Fail::Domain(Error::not_found(Entity::UsageReservation, id)))
+    load_reservation(s, id)?.ok_or_else(|| Fail::Domain(Error::not_found(Entity::UsageReservation, id)))
 }
 
 fn counter(s: &Scoped<'_>, metric: UsageMetric, scope: LedgerScope) -> Res<(i64, i64)> {
@@ -65,7 +73,7 @@ fn add_to_counter(s: &Scoped<'_>, line: &UsageLine, used: i64, reserved: i64, no
 }
 
 fn reserve(s: &Scoped<'_>, request: &ReserveUsage) -> Res<UsageReservation> {
-    if let Some(existing) = load(s, request.id)? {
+    if let Some(existing) = load_reservation(s, request.id)? {
         if existing.lines == request.lines {
             return Ok(existing);
         }
@@ -77,6 +85,12 @@ fn reserve(s: &Scoped<'_>, request: &ReserveUsage) -> Res<UsageReservation> {
         .into());
     }
     super::organization::require_org(s)?;
+    insert_reservation(s, request)
+}
+
+/// Reserves every line of a new reservation (its id is free in this organization) or none:
+/// `LimitExceeded` naming the first line that does not fit.
+pub(super) fn insert_reservation(s: &Scoped<'_>, request: &ReserveUsage) -> Res<UsageReservation> {
     for line in &request.lines {
         if let Some(limit) = line.limit {
             let (used, reserved) = counter(s, line.metric, line.scope)?;
@@ -99,13 +113,14 @@ fn reserve(s: &Scoped<'_>, request: &ReserveUsage) -> Res<UsageReservation> {
     }
     s.execute(
         "INSERT INTO usage_reservations (organization_id, id, workflow_id, purpose, lines, state, created_at, \
-         updated_at) VALUES (?1, ?2, ?3, ?4, ?5, 'reserved', ?6, ?6)",
+         updated_at, replay_of) VALUES (?1, ?2, ?3, ?4, ?5, 'reserved', ?6, ?6, ?7)",
         &[
             &codec::id(request.id),
             &codec::opt_id(request.workflow_id),
             &request.purpose,
             &codec::json(&request.lines)?,
             &now_s,
+            &codec::opt_id(request.replay_of),
         ],
     )?;
     must_load(s, request.id)
@@ -137,16 +152,48 @@ fn commit(s: &Scoped<'_>, id: ReservationId, actual: &[i64]) -> Res<UsageReserva
         }
         ReservationState::Reserved => {}
     }
+    commit_reserved(s, &r, actual, None)
+}
+
+/// Commits a `reserved` reservation with `actual`, stamping `reaped_at` when a reaper settles it.
+pub(super) fn commit_reserved(
+    s: &Scoped<'_>,
+    r: &UsageReservation,
+    actual: &[i64],
+    reaped_at: Option<chrono::DateTime<Utc>>,
+) -> Res<UsageReservation> {
     let now = codec::ts(Utc::now());
     for (line, spent) in r.lines.iter().zip(actual) {
         add_to_counter(s, line, *spent, -line.amount, &now)?;
     }
     s.execute(
-        "UPDATE usage_reservations SET state = 'committed', committed = ?3, updated_at = ?4 \
+        "UPDATE usage_reservations SET state = 'committed', committed = ?3, updated_at = ?4, reaped_at = ?5 \
          WHERE organization_id = ?1 AND id = ?2",
-        &[&codec::id(id), &codec::json(actual)?, &now],
+        &[&codec::id(r.id), &codec::json(actual)?, &now, &codec::opt_ts(reaped_at)],
     )?;
-    must_load(s, id)
+    must_load(s, r.id)
+}
+
+/// Commits the dangling reservations ([`ReapReservations::is_dangling`]) at their reserved
+/// amounts.
+fn reap(s: &Scoped<'_>, request: &ReapReservations) -> Res<Vec<UsageReservation>> {
+    let open = s.rows(
+        reservation_select!("WHERE organization_id = ?1 AND state = 'reserved' ORDER BY id"),
+        &[],
+        reservation_row,
+    )?;
+    let mut reaped = Vec::new();
+    for r in open {
+        let lease = match r.workflow_id {
+            Some(w) => super::workflow::load_workflow(s, w)?.and_then(|w| w.lease),
+            None => None,
+        };
+        if request.is_dangling(&r, lease.as_ref()) {
+            let amounts: Vec<i64> = r.lines.iter().map(|l| l.amount).collect();
+            reaped.push(commit_reserved(s, &r, &amounts, Some(request.now))?);
+        }
+    }
+    Ok(reaped)
 }
 
 fn release(s: &Scoped<'_>, id: ReservationId) -> Res<UsageReservation> {
@@ -239,6 +286,35 @@ impl UsageStore for SqliteStore {
         ctx.role.require(Permission::RunWorkflows)?;
         let org = ctx.org_id;
         self.db.write("release_usage", move |tx| release(&Scoped::new(tx, org), id)).await
+    }
+
+    async fn reap_reservations(
+        &self,
+        ctx: &TenantContext,
+        request: ReapReservations,
+    ) -> Result<Vec<UsageReservation>> {
+        ctx.role.require(Permission::RunWorkflows)?;
+        let org = ctx.org_id;
+        self.db.write("reap_reservations", move |tx| reap(&Scoped::new(tx, org), &request)).await
+    }
+
+    async fn list_reservations(
+        &self,
+        ctx: &TenantContext,
+        workflow_id: WorkflowId,
+    ) -> Result<Vec<UsageReservation>> {
+        let org = ctx.org_id;
+        self.db
+            .read("list_reservations", move |tx| {
+                Scoped::new(tx, org).rows(
+                    reservation_select!(
+                        "WHERE organization_id = ?1 AND workflow_id = ?2 ORDER BY created_at, id"
+                    ),
+                    &[&codec::id(workflow_id)],
+                    reservation_row,
+                )
+            })
+            .await
     }
 
     async fn get_usage(

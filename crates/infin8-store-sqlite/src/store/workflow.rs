@@ -298,6 +298,27 @@ impl WorkflowStore for SqliteStore {
                     &details,
                     &now,
                 )?;
+                // The charge, in the same transaction: all of it with the workflow, or nothing.
+                if let Some(mut charge) = new.charge {
+                    charge.workflow_id = Some(id);
+                    let taken = || {
+                        Fail::Domain(Error::conflict(
+                            Entity::UsageReservation,
+                            charge.id,
+                            ConflictReason::AlreadyExists,
+                        ))
+                    };
+                    if super::usage::load_reservation(&s, charge.id)?.is_some() {
+                        return Err(taken());
+                    }
+                    let amounts: Vec<i64> = charge.lines.iter().map(|l| l.amount).collect();
+                    // Another organization's id: the primary key refuses it.
+                    let reserved = match super::usage::insert_reservation(&s, &charge) {
+                        Err(Fail::Sql(e)) if super::is_unique_violation(&e) => return Err(taken()),
+                        other => other?,
+                    };
+                    super::usage::commit_reserved(&s, &reserved, &amounts, None)?;
+                }
                 must_load(&s, id)
             })
             .await

@@ -5,7 +5,10 @@
 //!
 //! Per article: claim `(article, platform)`; if already published, adopt; if won, ask the
 //! publisher for a post with the reference's idempotency key (a previous attempt may have created
-//! it and died before recording it) and create one only when there is none; then record it.
+//! it and died before recording it, or a store since lost: the key is derived from the
+//! organization, the keyword and the platform, [`idempotency_key`]) and create one only when there
+//! is none; then record it with the status the platform gave the post (a draft is recorded as
+//! one).
 //! Failures are recorded on the reference (claimable again) and fail the step after the other
 //! articles were tried.
 
@@ -19,7 +22,7 @@ use crate::engine::step::{Role, StepCtx};
 use crate::error::{ConflictReason, Entity, Error, Result};
 use crate::ledger::UsageMetric;
 use crate::provider::{PostDraft, PublishedPost};
-use crate::publish::{PublishClaim, PublishClaimRequest, PublishReference};
+use crate::publish::{PublishClaim, PublishClaimRequest, PublishReference, idempotency_key};
 
 fn publish_spend(article: &Article) -> Spend {
     Spend {
@@ -108,6 +111,12 @@ async fn publish_one(sc: &StepCtx<'_>, article: &Article, gone: &[String]) -> Re
                 owner: sc.engine.worker.clone(),
                 now: sc.now(),
                 lease: sc.engine.config.lease_duration(),
+                // From what survives the loss of the database: a rebuilt store finds the post.
+                idempotency_key: idempotency_key(
+                    sc.ctx.org_id,
+                    article.focus_keyword.as_deref().unwrap_or(&article.title),
+                    publisher.platform(),
+                ),
             },
         )
         .await?;
@@ -149,7 +158,15 @@ async fn publish_one(sc: &StepCtx<'_>, article: &Article, gone: &[String]) -> Re
         Ok(post) => {
             let r = sc
                 .store()
-                .mark_published(&sc.ctx, reference.id, owner, &post.remote_id, &post.url, sc.now())
+                .mark_published(
+                    &sc.ctx,
+                    reference.id,
+                    owner,
+                    &post.remote_id,
+                    &post.url,
+                    &post.status,
+                    sc.now(),
+                )
                 .await?;
             record_article(sc, article, &r).await?;
             sc.item_done(article.title.clone());

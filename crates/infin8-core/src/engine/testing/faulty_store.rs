@@ -9,8 +9,8 @@ use crate::error::{Error, Result};
 use crate::ids::{ArticleId, CompetitorId, KeywordId, PublishId, ReservationId, UserId, WorkflowId};
 use crate::keyword::{Keyword, KeywordQuery, KeywordUpdate, NewKeyword, UpsertedKeyword};
 use crate::ledger::{
-    LedgerScope, RateLimitDecision, RateLimitRequest, ReserveUsage, UsageMetric, UsageRecord,
-    UsageReservation,
+    LedgerScope, RateLimitDecision, RateLimitRequest, ReapReservations, ReserveUsage, UsageMetric,
+    UsageRecord, UsageReservation,
 };
 use crate::organization::{
     CompetitorStatus, Member, NewCompetitor, NewOrganization, Organization, OrganizationCompetitor,
@@ -353,6 +353,8 @@ impl PublishStore for FaultyStore {
     async fn claim_publish(&self, ctx: &TenantContext, request: PublishClaimRequest) -> Result<PublishClaim> {
         self.write("claim_publish", self.inner.claim_publish(ctx, request)).await
     }
+    // The post's remote id, URL and status are recorded together, as the platform reported them.
+    #[allow(clippy::too_many_arguments)]
     async fn mark_published(
         &self,
         ctx: &TenantContext,
@@ -360,10 +362,14 @@ impl PublishStore for FaultyStore {
         owner: &str,
         remote_id: &str,
         remote_url: &str,
+        post_status: &str,
         now: DateTime<Utc>,
     ) -> Result<PublishReference> {
-        self.write("mark_published", self.inner.mark_published(ctx, id, owner, remote_id, remote_url, now))
-            .await
+        self.write(
+            "mark_published",
+            self.inner.mark_published(ctx, id, owner, remote_id, remote_url, post_status, now),
+        )
+        .await
     }
     async fn mark_publish_failed(
         &self,
@@ -421,6 +427,20 @@ impl UsageStore for FaultyStore {
     }
     async fn release_usage(&self, ctx: &TenantContext, id: ReservationId) -> Result<UsageReservation> {
         self.write("release_usage", self.inner.release_usage(ctx, id)).await
+    }
+    async fn reap_reservations(
+        &self,
+        ctx: &TenantContext,
+        request: ReapReservations,
+    ) -> Result<Vec<UsageReservation>> {
+        self.write("reap_reservations", self.inner.reap_reservations(ctx, request)).await
+    }
+    async fn list_reservations(
+        &self,
+        ctx: &TenantContext,
+        workflow_id: WorkflowId,
+    ) -> Result<Vec<UsageReservation>> {
+        self.read("list_reservations", self.inner.list_reservations(ctx, workflow_id)).await
     }
     async fn get_usage(
         &self,

@@ -167,6 +167,7 @@ pub async fn crash_anywhere_then_resume_with(
     let serp_slack = config.concurrency.keyword_research as u64;
     assert!(mutations > 20, "a clean run makes many writes ({mutations})");
     let mut checked = 0;
+    let mut replays = 0;
     for n in (1..=mutations).step_by(usize::try_from(stride.max(1)).unwrap_or(1)) {
         for &mode in modes {
             let fakes = FakeProviders::new();
@@ -183,6 +184,25 @@ pub async fn crash_anywhere_then_resume_with(
             );
             let snap = snapshot(store.as_ref(), &ctx, wf, fixed_now()).await;
             assert!(snap == clean, "crash at call {n} ({mode:?}) changed the result:\n{}", snap.diff(&clean));
+            // Nothing dangles: what the dead run reserved was reaped when the step ran again.
+            assert_eq!(
+                still_reserved(store.as_ref(), &ctx, wf).await,
+                0,
+                "crash at call {n} ({mode:?}) left a reservation open"
+            );
+            // A paid call made again is charged again, marked as the replay of a committed one
+            // (the snapshot compares the ledger net of exactly these).
+            let reservations = store.list_reservations(&ctx, wf).await.expect("reservations");
+            for replay in reservations.iter().filter(|r| r.replay_of.is_some()) {
+                let target = reservations.iter().find(|r| Some(r.id) == replay.replay_of);
+                assert!(
+                    target.is_some_and(|t| t.state == crate::ledger::ReservationState::Committed),
+                    "crash at call {n} ({mode:?}): {replay:?} replays a committed reservation"
+                );
+                assert_eq!(replay.state, crate::ledger::ReservationState::Committed);
+                assert!(replay.purpose.ends_with("(replay)"), "{}", replay.purpose);
+                replays += 1;
+            }
             assert_eq!(fakes.publisher.posts().len(), posts);
             assert_eq!(
                 fakes.publisher.creates.load(Ordering::SeqCst) as usize,
@@ -197,6 +217,9 @@ pub async fn crash_anywhere_then_resume_with(
             );
             checked += 1;
         }
+    }
+    if modes.contains(&FailMode::After) && stride == 1 {
+        assert!(replays > 0, "some crash lost a paid result, and its call was charged again as a replay");
     }
     checked
 }
@@ -258,17 +281,57 @@ pub async fn transient_store_failures_are_ridden_out_in_place(
     checked
 }
 
+/// Creating a workflow and charging it are one store operation: a crash before or after it
+/// leaves the workflow with its `workflows` unit charged, or neither — never one without the
+/// other, and no reservation open.
+pub async fn creation_and_its_charge_are_one_operation(store: Arc<dyn Store>) {
+    use crate::ledger::{BillingPeriod, LedgerScope, UsageMetric};
+    for mode in [FailMode::Before, FailMode::After] {
+        let fakes = FakeProviders::new();
+        let ctx = scenario_org(store.as_ref()).await;
+        let faulty = Arc::new(FaultyStore::new(store.clone()).crash_at(1, mode));
+        let id = WorkflowId::new();
+        let create =
+            CreateWorkflow { id: Some(id), title: "crash at creation".into(), ..CreateWorkflow::default() };
+        let out = scenario_engine(faulty.clone(), &fakes, "w").create_workflow(&ctx, create).await;
+        assert!(out.is_err() && faulty.struck(), "{mode:?}: {out:?}");
+        let exists = store.get_workflow(&ctx, id).await.expect("read").is_some();
+        let month = LedgerScope::Month(BillingPeriod::of(fixed_now()));
+        let counter = store.get_usage(&ctx, UsageMetric::Workflows, month).await.expect("usage");
+        assert_eq!(exists, mode == FailMode::After, "{mode:?}");
+        assert_eq!((counter.used, counter.reserved), (i64::from(exists), 0), "{mode:?}: charged iff created");
+        let charges = store.list_reservations(&ctx, id).await.expect("reservations");
+        assert_eq!(charges.len(), usize::from(exists), "{mode:?}");
+        // Creating it again (the host retries with its id) never charges twice.
+        let again =
+            CreateWorkflow { id: Some(id), title: "crash at creation".into(), ..CreateWorkflow::default() };
+        let retried = scenario_engine(store.clone(), &fakes, "w").create_workflow(&ctx, again).await;
+        assert_eq!(retried.is_ok(), !exists, "{mode:?}: {retried:?}");
+        let counter = store.get_usage(&ctx, UsageMetric::Workflows, month).await.expect("usage");
+        assert_eq!((counter.used, counter.reserved), (1, 0), "{mode:?}");
+    }
+}
+
 /// A worker dies inside a step; another worker (another name) takes the step over only once the
 /// lease expired, and the result equals a clean run.
 pub async fn another_worker_takes_over_after_the_lease(store: Arc<dyn Store>) {
     let (clean, mutations, _) = clean_run(store.clone()).await;
-    let fakes = FakeProviders::new();
-    let ctx = scenario_org(store.as_ref()).await;
-    let wf = scenario_workflow(&scenario_engine(store.clone(), &fakes, "a"), &ctx).await;
-    let faulty = Arc::new(FaultyStore::new(store.clone()).crash_at(mutations / 2, FailMode::After));
-    let _ = scenario_engine(faulty, &fakes, "a").run(&ctx, wf).await;
-    let stuck = store.get_workflow(&ctx, wf).await.expect("read").expect("workflow");
-    assert!(stuck.state.is_processing(), "died inside a step: {}", stuck.state);
+    // The first crash point from the middle of a clean run on that dies inside a step (not
+    // between two steps' bookkeeping transitions).
+    let mut inside = None;
+    for n in mutations / 2..mutations {
+        let fakes = FakeProviders::new();
+        let ctx = scenario_org(store.as_ref()).await;
+        let wf = scenario_workflow(&scenario_engine(store.clone(), &fakes, "a"), &ctx).await;
+        let faulty = Arc::new(FaultyStore::new(store.clone()).crash_at(n, FailMode::After));
+        let _ = scenario_engine(faulty, &fakes, "a").run(&ctx, wf).await;
+        let stuck = store.get_workflow(&ctx, wf).await.expect("read").expect("workflow");
+        if stuck.state.is_processing() {
+            inside = Some((fakes, ctx, wf));
+            break;
+        }
+    }
+    let (fakes, ctx, wf) = inside.expect("some crash point of the second half dies inside a step");
     let b = scenario_engine(store.clone(), &fakes, "b");
     match b.run(&ctx, wf).await.expect("run") {
         Advance::Busy { owner, .. } => assert_eq!(owner, "a"),

@@ -79,7 +79,30 @@ fn strip_ids(mut v: serde_json::Value) -> serde_json::Value {
     v
 }
 
-/// Takes the snapshot of a workflow (`now` picks the billing month).
+/// What the ledger charged for paid calls that were made again after a crash lost their result
+/// (the targets of replays, [`UsageReservation::replay_of`](crate::ledger::UsageReservation)):
+/// per `(metric, scope)`, the committed amounts. A run that crashed and resumed equals a clean
+/// run once these are taken away — and only once: the replays themselves are charged as the
+/// clean run's calls were.
+pub async fn replayed_charges(
+    store: &dyn Store,
+    ctx: &TenantContext,
+    workflow: WorkflowId,
+) -> HashMap<(LedgerScope, crate::ledger::UsageMetric), i64> {
+    let reservations = store.list_reservations(ctx, workflow).await.unwrap();
+    let mut out = HashMap::new();
+    for target in reservations.iter().filter(|r| reservations.iter().any(|x| x.replay_of == Some(r.id))) {
+        let committed = target.committed.clone().unwrap_or_default();
+        for (line, amount) in target.lines.iter().zip(committed) {
+            *out.entry((line.scope, line.metric)).or_insert(0) += amount;
+        }
+    }
+    out
+}
+
+/// Takes the snapshot of a workflow (`now` picks the billing month), its ledger net of
+/// [`replayed_charges`] (the extra charges of calls re-made after a crash), so a crashed and
+/// resumed run compares equal to a clean one.
 pub async fn snapshot(
     store: &dyn Store,
     ctx: &TenantContext,
@@ -91,12 +114,20 @@ pub async fn snapshot(
     let text: HashMap<KeywordId, String> =
         keywords.iter().map(|k| (k.id, k.normalized_keyword.clone())).collect();
     let name = |id: &KeywordId| text.get(id).cloned().unwrap_or_else(|| "?".into());
+    let replayed = replayed_charges(store, ctx, workflow).await;
+    let net = |scope: LedgerScope, metric: crate::ledger::UsageMetric, used: i64| {
+        used - replayed.get(&(scope, metric)).copied().unwrap_or(0)
+    };
     let mut s = Snapshot {
         state: wf.state.to_string(),
         workflow: format!(
             "counts={:?} actual_cost={} icp={}",
             wf.counts,
-            wf.actual_cost,
+            crate::money::Usd::from_micros(net(
+                LedgerScope::Workflow(workflow),
+                crate::ledger::UsageMetric::CostMicros,
+                wf.actual_cost.micros()
+            )),
             wf.icp_data.map(|v| v.to_string()).unwrap_or_default()
         ),
         ..Snapshot::default()
@@ -180,7 +211,8 @@ pub async fn snapshot(
     for scope in [LedgerScope::Workflow(workflow), LedgerScope::Month(BillingPeriod::of(now))] {
         let kind = if matches!(scope, LedgerScope::Workflow(_)) { "workflow" } else { "month" };
         for u in store.list_usage(ctx, scope).await.unwrap() {
-            s.usage.push(format!("{kind} {} used={} reserved={}", u.metric, u.used, u.reserved));
+            let used = net(scope, u.metric, u.used);
+            s.usage.push(format!("{kind} {} used={} reserved={}", u.metric, used, u.reserved));
         }
     }
     for list in [

@@ -125,6 +125,7 @@ impl Differential {
                 owner,
                 now,
                 lease: chrono::Duration::seconds(60),
+                idempotency_key: "infin8-test-key".into(),
             };
             let rb = PublishClaimRequest { article_id: self.be(article), ..req.clone() };
             let r = self
@@ -153,7 +154,7 @@ impl Differential {
                     let (i, o, r) = (if be { bid } else { id }, owner.clone(), remote.clone());
                     async move {
                         if ok {
-                            s.mark_published(&ctx, i, &o, &r, "https://blog.example/p", now).await
+                            s.mark_published(&ctx, i, &o, &r, "https://blog.example/p", "publish", now).await
                         } else {
                             s.mark_publish_failed(&ctx, i, &o, "boom", now).await
                         }
@@ -188,7 +189,7 @@ impl Differential {
                     limit: self.rng.chance(70).then_some(10),
                 });
             }
-            let req = ReserveUsage { id, workflow_id: None, purpose: "diff".into(), lines };
+            let req = ReserveUsage { id, workflow_id: None, purpose: "diff".into(), replay_of: None, lines };
             let r = self
                 .both(
                     "reserve_usage",

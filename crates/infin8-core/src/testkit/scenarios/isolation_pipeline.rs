@@ -130,12 +130,13 @@ pub async fn isolation_publish(ts: TestStore) {
         owner: owner.into(),
         now: at(0),
         lease: chrono::Duration::seconds(60),
+        idempotency_key: "infin8-test-key".into(),
     };
     let PublishClaim::Won(b_ref) = s.claim_publish(&b, req("b-worker")).await.unwrap() else {
         panic!("b should win its own claim");
     };
     assert_not_found(s.claim_publish(&a, req("a-worker")).await);
-    assert_not_found(s.mark_published(&a, b_ref.id, "b-worker", "x", "y", at(1)).await);
+    assert_not_found(s.mark_published(&a, b_ref.id, "b-worker", "x", "y", "publish", at(1)).await);
     assert_not_found(s.mark_publish_failed(&a, b_ref.id, "b-worker", "x", at(1)).await);
     assert!(s.list_publish_references(&a, b_art.id).await.unwrap().is_empty());
     assert_eq!(s.list_publish_references(&b, b_art.id).await.unwrap(), vec![b_ref]);
@@ -173,6 +174,7 @@ pub async fn isolation_usage(ts: TestStore) {
                 id: crate::ids::ReservationId::new(),
                 workflow_id: None,
                 purpose: "b".into(),
+                replay_of: None,
                 lines: vec![line],
             },
         )
@@ -185,6 +187,7 @@ pub async fn isolation_usage(ts: TestStore) {
             id: crate::ids::ReservationId::new(),
             workflow_id: None,
             purpose: "a".into(),
+            replay_of: None,
             lines: vec![line],
         },
     )
@@ -194,7 +197,13 @@ pub async fn isolation_usage(ts: TestStore) {
     assert_not_found(s.release_usage(&a, b_res.id).await);
     // Reserving under B's id is a conflict on a taken id, for any lines, and reveals nothing.
     let unlimited = UsageLine { amount: 1, limit: None, ..line };
-    let taken = ReserveUsage { id: b_res.id, workflow_id: None, purpose: "a".into(), lines: vec![unlimited] };
+    let taken = ReserveUsage {
+        id: b_res.id,
+        workflow_id: None,
+        purpose: "a".into(),
+        replay_of: None,
+        lines: vec![unlimited],
+    };
     assert_eq!(
         assert_conflict(s.reserve_usage(&a, taken).await),
         crate::error::ConflictReason::AlreadyExists

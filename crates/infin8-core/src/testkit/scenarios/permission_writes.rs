@@ -41,6 +41,7 @@ fn reserve(id: ReservationId, workflow: Option<WorkflowId>) -> ReserveUsage {
         id,
         workflow_id: workflow,
         purpose: "permissions".into(),
+        replay_of: None,
         lines: vec![UsageLine {
             metric: UsageMetric::WebResearch,
             scope: month(),
@@ -120,6 +121,7 @@ fn claim(article: ArticleId, owner: &str, now: i64) -> PublishClaimRequest {
         owner: owner.into(),
         now: at(now),
         lease: chrono::Duration::seconds(60),
+        idempotency_key: "infin8-test-key".into(),
     }
 }
 
@@ -236,7 +238,9 @@ pub async fn permissions_viewer_writes_nothing(ts: TestStore) {
 
     // Publish store: a viewer can neither take the claim over nor settle it.
     assert_forbidden(s.claim_publish(&viewer, claim(t.article, "viewer-worker", 3_600)).await);
-    assert_forbidden(s.mark_published(&viewer, t.publish.id, "owner-worker", "1", "https://x", at(1)).await);
+    assert_forbidden(
+        s.mark_published(&viewer, t.publish.id, "owner-worker", "1", "https://x", "publish", at(1)).await,
+    );
     assert_forbidden(s.mark_publish_failed(&viewer, t.publish.id, "owner-worker", "no", at(1)).await);
     assert_forbidden(s.mark_publish_failed(&viewer, PublishId::new(), "owner-worker", "no", at(1)).await);
 
@@ -327,7 +331,9 @@ pub async fn permissions_member_runs_pipeline_admin_changes_settings(ts: TestSto
     else {
         panic!("a failed reference is claimable again");
     };
-    s.mark_published(&member, r.id, "member-worker", "7", "https://blog.example/7", at(3)).await.unwrap();
+    s.mark_published(&member, r.id, "member-worker", "7", "https://blog.example/7", "publish", at(3))
+        .await
+        .unwrap();
     s.put_research(&member, research("member query")).await.unwrap();
     assert_eq!(s.purge_expired_research(&member, at(1_000)).await.unwrap(), 1);
     let held = s.reserve_usage(&member, reserve(ReservationId::new(), Some(wf.id))).await.unwrap();

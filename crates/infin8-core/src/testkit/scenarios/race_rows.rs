@@ -50,7 +50,8 @@ pub async fn usage_commit_release_race(ts: TestStore) {
     let m = LedgerScope::Month(BillingPeriod::new(2030, 1).unwrap());
     let id = ReservationId::new();
     let line = UsageLine { metric: UsageMetric::LlmTokens, scope: m, amount: 100, limit: Some(1_000) };
-    let req = ReserveUsage { id, workflow_id: None, purpose: "race".into(), lines: vec![line] };
+    let req =
+        ReserveUsage { id, workflow_id: None, purpose: "race".into(), replay_of: None, lines: vec![line] };
     store.reserve_usage(&ctx, req).await.unwrap();
     let results = race(&store, 16, move |s, i| async move {
         if i % 2 == 0 {

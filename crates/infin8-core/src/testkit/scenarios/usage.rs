@@ -18,7 +18,13 @@ fn line(metric: UsageMetric, scope: LedgerScope, amount: i64, limit: Option<i64>
 }
 
 fn reserve(lines: Vec<UsageLine>) -> ReserveUsage {
-    ReserveUsage { id: ReservationId::new(), workflow_id: None, purpose: "test".into(), lines }
+    ReserveUsage {
+        id: ReservationId::new(),
+        workflow_id: None,
+        purpose: "test".into(),
+        replay_of: None,
+        lines,
+    }
 }
 
 fn rec(metric: UsageMetric, scope: LedgerScope, used: i64, reserved: i64) -> UsageRecord {

@@ -29,6 +29,7 @@ pub async fn workflow_create_get_list_update(ts: TestStore) {
         settings: settings.clone(),
         estimated_cost: Usd::from_micros(1_234),
         metadata: serde_json::json!({ "k": [1, 2] }),
+        charge: None,
     };
     let wf = s.create_workflow(&ctx, new).await.unwrap();
     assert_eq!(wf.id, id);
