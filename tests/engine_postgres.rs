@@ -97,3 +97,9 @@ async fn postgres_one_dropped_connection_is_ridden_out_in_the_same_run() {
     .await;
     assert!(checked > 20, "{checked}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_worker_sweeps_an_organizations_dangling_reservations() {
+    let Some(store) = postgres("sweep").await else { return };
+    infin8_core::engine::testing::runner::worker_sweeps_an_organizations_dangling_reservations(store).await;
+}

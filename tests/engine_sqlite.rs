@@ -109,3 +109,9 @@ async fn sqlite_a_crash_never_separates_a_workflow_from_its_charge() {
     let (store, _dir) = sqlite().await;
     creation_and_its_charge_are_one_operation(store).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_worker_sweeps_an_organizations_dangling_reservations() {
+    let (store, _dir) = sqlite().await;
+    infin8_core::engine::testing::runner::worker_sweeps_an_organizations_dangling_reservations(store).await;
+}

@@ -26,3 +26,8 @@ async fn memory_a_subscriber_follows_a_run_and_counters_match_the_store() {
     let store = Arc::new(MemoryStore::new());
     a_subscriber_follows_a_run_and_counters_match_the_store(store.clone(), store).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_worker_sweeps_an_organizations_dangling_reservations() {
+    worker_sweeps_an_organizations_dangling_reservations(Arc::new(MemoryStore::new())).await;
+}

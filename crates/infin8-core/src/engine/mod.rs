@@ -74,4 +74,4 @@ pub use review::AUTO_APPROVAL_FEEDBACK;
 pub use run::{Advance, CreateWorkflow};
 pub use steps::icp::{Icp, IcpSegment};
 pub use steps::subtopics::{MAX_SUBTOPICS, MIN_SUBTOPICS};
-pub use worker::{Worker, WorkerConfig, WorkerReport};
+pub use worker::{SWEEP_EVERY, Worker, WorkerConfig, WorkerReport};

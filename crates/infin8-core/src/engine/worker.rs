@@ -86,7 +86,14 @@ enum Outcome {
 pub struct Worker {
     engine: Engine,
     config: WorkerConfig,
+    /// When each organization's dangling reservations were last swept (see [`SWEEP_EVERY`]).
+    swept: std::sync::Arc<std::sync::Mutex<HashMap<OrgId, chrono::DateTime<chrono::Utc>>>>,
 }
+
+/// How often a worker sweeps an organization's dangling reservations (reservations of workflows
+/// that will not run again: failed or cancelled after a crash), on its first claim of that
+/// organization and then at most this often. Every step start also settles its own workflow's.
+pub const SWEEP_EVERY: Duration = Duration::from_secs(600);
 
 impl Worker {
     /// A worker running workflows through `engine`, whose [`worker`](Engine::worker) name owns
@@ -103,7 +110,7 @@ impl Worker {
             return Err(Error::invalid("worker", "concurrency and per_organization must be at least 1"));
         }
         config.store_backoff.check()?;
-        Ok(Self { engine, config })
+        Ok(Self { engine, config, swept: std::sync::Arc::default() })
     }
 
     /// The engine.
@@ -193,6 +200,20 @@ impl Worker {
         }
     }
 
+    /// Whether `org`'s reservations are due for a sweep (and notes that one starts now).
+    fn sweep_due(&self, org: OrgId) -> bool {
+        let now = (self.engine.inner.clock)();
+        let every = chrono::Duration::from_std(SWEEP_EVERY).unwrap_or(chrono::TimeDelta::MAX);
+        let mut swept = self.swept.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match swept.get(&org) {
+            Some(last) if now - *last < every => false,
+            _ => {
+                swept.insert(org, now);
+                true
+            }
+        }
+    }
+
     fn store_wait(&self, failures: u32) -> Duration {
         let seed = [self.engine.worker().as_bytes(), &failures.to_le_bytes()].concat();
         self.config.store_backoff.delay(failures, crate::workflow::jitter(&seed), None)
@@ -229,6 +250,10 @@ impl Worker {
             state: c.state,
         };
         self.engine.inner.announce(&ctx, vec![claimed]).await;
+        if self.sweep_due(c.organization_id) {
+            // Best effort: a store failure here is met again by the run itself.
+            let _ = self.engine.reap_reservations(&ctx).await;
+        }
         let outcome = self.drive_inner(&ctx, &c).await.unwrap_or_else(Outcome::Error);
         (c, outcome)
     }

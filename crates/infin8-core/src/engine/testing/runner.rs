@@ -332,3 +332,34 @@ pub async fn a_subscriber_follows_a_run_and_counters_match_the_store(
         store.get_usage(&ctx, UsageMetric::CostMicros, LedgerScope::Workflow(wf)).await.expect("usage");
     assert_eq!(w.actual_cost.micros(), spent.used);
 }
+
+/// A workflow cancelled after a crash left a paid call reserved; it will never run again. A
+/// worker's first claim in that organization sweeps it: committed at its reserved amount and
+/// stamped as reaped, while the running workflow completes as usual.
+pub async fn worker_sweeps_an_organizations_dangling_reservations(store: Arc<dyn Store>) {
+    use crate::ids::ReservationId;
+    use crate::ledger::{BillingPeriod, LedgerScope, ReservationState, ReserveUsage, UsageLine, UsageMetric};
+    let fakes = FakeProviders::new();
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let engine = worker_engine(store.clone(), &fakes, "sweeper", scenario_config(), events);
+    let ctx = scenario_org(store.as_ref()).await;
+    let dead = scenario_workflow(&engine, &ctx).await;
+    let month = LedgerScope::Month(BillingPeriod::of(Utc::now()));
+    let held = ReserveUsage {
+        id: ReservationId::new(),
+        workflow_id: Some(dead),
+        purpose: "section:1".into(),
+        replay_of: None,
+        lines: vec![UsageLine { metric: UsageMetric::LlmTokens, scope: month, amount: 777, limit: None }],
+    };
+    let held = store.reserve_usage(&ctx, held).await.expect("reserve");
+    engine.cancel(&ctx, dead).await.expect("cancel");
+    let live = scenario_workflow(&engine, &ctx).await;
+    let worker = Worker::new(engine, worker_config(vec![ctx.org_id], 1)).expect("worker");
+    worker.run(all_in(store.as_ref(), &[(ctx, live)], WorkflowState::Completed)).await;
+    let after = store.list_reservations(&ctx, dead).await.expect("reservations");
+    let swept = after.iter().find(|r| r.id == held.id).expect("the reservation");
+    assert_eq!(swept.state, ReservationState::Committed);
+    assert!(swept.reaped_at.is_some(), "stamped as reaped");
+    assert_eq!(store.get_usage(&ctx, UsageMetric::LlmTokens, month).await.expect("usage").reserved, 0);
+}
