@@ -33,6 +33,9 @@ use std::time::{Duration, Instant};
 const BUSINESS: &str = "Northwind Analytics makes product analytics software for B2B SaaS companies: \
 feature adoption, funnels, cohorts, retention and churn, A/B tests, privacy and self-hosting.";
 const LEASE: Duration = Duration::from_secs(3);
+
+/// Serialises the crash loops of the SQLite and PostgreSQL tests (they run in one binary).
+static CRASH_LOOPS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 const WORKFLOWS: usize = 20;
 
 /// Web research at no cost: the research cache is shared by an organization's workflows, so
@@ -190,6 +193,18 @@ async fn footprint(store: &dyn Store, ctx: &TenantContext, wf: WorkflowId) -> Fo
             .map(|u| (u.metric, net(u.metric, u.used)))
             .collect(),
     }
+}
+
+/// What the reaper committed, at reserved amounts, for reservations of `wf` whose call was not
+/// made again (no replay points at them), in micro-dollars.
+async fn reaped_estimate_micros(store: &dyn Store, ctx: &TenantContext, wf: WorkflowId) -> i64 {
+    let all = store.list_reservations(ctx, wf).await.unwrap();
+    all.iter()
+        .filter(|r| r.reaped_at.is_some() && !all.iter().any(|x| x.replay_of == Some(r.id)))
+        .flat_map(|r| r.lines.iter().zip(r.committed.clone().unwrap_or_default()))
+        .filter(|(line, _)| line.metric == UsageMetric::CostMicros)
+        .map(|(_, amount)| amount)
+        .sum()
 }
 
 /// An undisturbed run of one workflow of an organization named `org` in one process: what
@@ -392,7 +407,22 @@ async fn crash_loop(backend: Backend, processes: usize) -> Vec<Duration> {
     drop(fleet);
 
     for (ctx, wf) in &workflows {
-        assert_eq!(footprint(store.as_ref(), ctx, *wf).await, expected[&ctx.org_id], "workflow {wf}");
+        let got = footprint(store.as_ref(), ctx, *wf).await;
+        let want = &expected[&ctx.org_id];
+        // A worker killed between sending a paid call and committing its reservation leaves the
+        // reservation to the reaper, which commits it at the reserved (estimated) amount when the
+        // call's result was kept and the call is not made again (ADR 0006: over-count rather than
+        // lose spend). Only that much, and only then, may the ledger exceed the undisturbed run.
+        let reaped = reaped_estimate_micros(store.as_ref(), ctx, *wf).await;
+        let mut adjusted = got.clone();
+        if got.cost_micros > want.cost_micros && got.cost_micros - want.cost_micros <= reaped {
+            eprintln!(
+                "workflow {wf}: +{} micro-dollars over the undisturbed run, within the {reaped} the reaper committed at reserved amounts",
+                got.cost_micros - want.cost_micros
+            );
+            adjusted.cost_micros = want.cost_micros;
+        }
+        assert_eq!(adjusted, *want, "workflow {wf}");
     }
     // One post per organization and keyword (the publish idempotency key, so an organization's
     // workflows on one keyword share their post): nothing was published twice, across every
@@ -434,6 +464,9 @@ fn check_recoveries(label: &str, recoveries: &[Duration]) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_three_worker_processes_survive_sigkill() {
     let dir = tempfile::tempdir().unwrap();
+    // One crash loop at a time: each runs 3–4 worker processes with a 3 s lease, and both at
+    // once oversubscribe a 2-core machine until live workers' heartbeats miss their lease.
+    let _one_at_a_time = CRASH_LOOPS.lock().await;
     let recoveries = crash_loop(Backend::Sqlite(dir.path().join("runner.sqlite")), 3).await;
     check_recoveries("sqlite", &recoveries);
 }
@@ -452,6 +485,9 @@ async fn postgres_four_worker_processes_survive_sigkill() {
             return;
         }
     };
+    // One crash loop at a time: each runs 3–4 worker processes with a 3 s lease, and both at
+    // once oversubscribe a 2-core machine until live workers' heartbeats miss their lease.
+    let _one_at_a_time = CRASH_LOOPS.lock().await;
     let recoveries = crash_loop(Backend::Postgres(url), 4).await;
     check_recoveries("postgres", &recoveries);
 }

@@ -443,35 +443,45 @@ impl Engine {
             }
         };
         // A transient store failure (a dropped connection) re-runs the step in place, after a
-        // backoff, under the same lease: steps are idempotent.
-        let mut store_failures = 0;
-        let result = loop {
-            let result = self.with_heartbeat(ctx, wf.id, work()).await;
-            match &result {
-                Err(e @ Error::Backend { retryable: true, .. })
-                    if store_failures + 1 < self.inner.config.store_retry.max_attempts =>
-                {
-                    store_failures += 1;
-                    let seed =
-                        [wf.id.as_uuid().as_bytes().as_slice(), &store_failures.to_le_bytes()].concat();
-                    let wait = self.inner.config.store_retry.delay(
-                        store_failures,
-                        crate::workflow::jitter(&seed),
-                        None,
-                    );
-                    self.inner.progress.event(&ProgressEvent::StoreRetry {
-                        workflow: wf.id,
-                        step,
-                        error: e.to_string(),
-                        wait,
-                    });
-                    if let Some(sleep) = &self.inner.sleeper {
-                        sleep(wait).await;
+        // backoff, under the same lease: steps are idempotent. The wait is inside the heartbeat
+        // (the lease stays ours while we wait), and a safe point before the re-run stops it if
+        // the workflow was taken over or cancelled meanwhile.
+        let steps_with_retry = async {
+            let mut store_failures = 0;
+            loop {
+                let result = work().await;
+                match &result {
+                    Err(e @ Error::Backend { retryable: true, .. })
+                        if store_failures + 1 < self.inner.config.store_retry.max_attempts =>
+                    {
+                        store_failures += 1;
+                        let seed =
+                            [wf.id.as_uuid().as_bytes().as_slice(), &store_failures.to_le_bytes()].concat();
+                        let wait = self.inner.config.store_retry.delay(
+                            store_failures,
+                            crate::workflow::jitter(&seed),
+                            None,
+                        );
+                        self.inner.progress.event(&ProgressEvent::StoreRetry {
+                            workflow: wf.id,
+                            step,
+                            error: e.to_string(),
+                            wait,
+                        });
+                        if let Some(sleep) = &self.inner.sleeper {
+                            sleep(wait).await;
+                        }
+                        if let Err(lost) = sc.checkpoint().await
+                            && !matches!(lost, Error::Backend { retryable: true, .. })
+                        {
+                            break Err(lost);
+                        }
                     }
+                    _ => break result,
                 }
-                _ => break result,
             }
         };
+        let result = self.with_heartbeat(ctx, wf.id, steps_with_retry).await;
         sc.flush_feed().await;
         match result {
             Ok(end) => {

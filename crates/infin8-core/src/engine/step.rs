@@ -52,6 +52,8 @@ pub(crate) struct StepCtx<'a> {
     counts: Mutex<WorkflowCounts>,
     /// Events emitted but not yet sent to the feed.
     pending: Mutex<Vec<ProgressEvent>>,
+    /// When the feed was last sent to (safe points send at most once a second).
+    last_flush: Mutex<Option<DateTime<Utc>>>,
 }
 
 impl<'a> StepCtx<'a> {
@@ -73,6 +75,7 @@ impl<'a> StepCtx<'a> {
             workflow: Mutex::new(workflow),
             counts,
             pending: Mutex::default(),
+            last_flush: Mutex::default(),
         }
     }
 
@@ -109,6 +112,26 @@ impl<'a> StepCtx<'a> {
         self.pending.lock().unwrap_or_else(PoisonError::into_inner).push(event);
     }
 
+    /// At a safe point: sends the pending events to the feed if a second has passed since the
+    /// last send (or many are waiting), so a busy step costs the store one feed call a second,
+    /// not one per safe point.
+    async fn flush_feed_if_due(&self) {
+        let now = (self.engine.clock)();
+        let due = {
+            let pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner).len();
+            let mut last = self.last_flush.lock().unwrap_or_else(PoisonError::into_inner);
+            let due = pending > 0
+                && (pending >= 256 || last.is_none_or(|t| now - t >= chrono::Duration::seconds(1)));
+            if due {
+                *last = Some(now);
+            }
+            due
+        };
+        if due {
+            self.flush_feed().await;
+        }
+    }
+
     /// Sends the events emitted since the last flush to the organization's feed.
     pub(crate) async fn flush_feed(&self) {
         let events = std::mem::take(&mut *self.pending.lock().unwrap_or_else(PoisonError::into_inner));
@@ -137,7 +160,7 @@ impl<'a> StepCtx<'a> {
     /// another worker (`Conflict`), and renews the lease (no transition, no audit row) when half
     /// of it has run out.
     pub(crate) async fn checkpoint(&self) -> Result<()> {
-        self.flush_feed().await;
+        self.flush_feed_if_due().await;
         let id = self.workflow_id();
         let current = self
             .store()
