@@ -422,6 +422,12 @@ async fn crash_loop(backend: Backend, processes: usize) -> Vec<Duration> {
             );
             adjusted.cost_micros = want.cost_micros;
         }
+        if adjusted != *want {
+            // Say what the articles are, for the failure message.
+            for a in store.list_articles(ctx, *wf).await.unwrap() {
+                eprintln!("workflow {wf}: article {:?} {} error={:?}", a.title, a.status, a.error);
+            }
+        }
         assert_eq!(adjusted, *want, "workflow {wf}");
     }
     // One post per organization and keyword (the publish idempotency key, so an organization's
