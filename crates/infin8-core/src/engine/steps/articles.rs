@@ -527,6 +527,10 @@ async fn write_sections(
             }
         }
         let completed = i32::try_from(done.len()).unwrap_or(i32::MAX);
+        // A safe point right before the progress write: a worker that lost its lease while the
+        // section was written (another took the workflow over and may have finished this
+        // article) must not set it back to `generating`.
+        sc.checkpoint().await?;
         sc.store()
             .update_article(
                 &sc.ctx,
