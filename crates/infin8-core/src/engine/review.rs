@@ -36,7 +36,8 @@ impl Engine {
         workflow: WorkflowId,
         seeds: &[KeywordId],
     ) -> Result<Vec<Approval>> {
-        self.decide(ctx, workflow, ApprovalEntityType::SeedKeywords, seeds, Decision::Approved, None).await
+        self.record_review(ctx, workflow, ApprovalEntityType::SeedKeywords, seeds, Decision::Approved, None)
+            .await
     }
 
     /// Rejects seed keywords (bulk), with optional feedback.
@@ -50,8 +51,15 @@ impl Engine {
         seeds: &[KeywordId],
         feedback: Option<String>,
     ) -> Result<Vec<Approval>> {
-        self.decide(ctx, workflow, ApprovalEntityType::SeedKeywords, seeds, Decision::Rejected, feedback)
-            .await
+        self.record_review(
+            ctx,
+            workflow,
+            ApprovalEntityType::SeedKeywords,
+            seeds,
+            Decision::Rejected,
+            feedback,
+        )
+        .await
     }
 
     /// Approves keywords' subtopics (bulk) while the workflow waits in
@@ -65,7 +73,8 @@ impl Engine {
         workflow: WorkflowId,
         keywords: &[KeywordId],
     ) -> Result<Vec<Approval>> {
-        self.decide(ctx, workflow, ApprovalEntityType::Subtopics, keywords, Decision::Approved, None).await
+        self.record_review(ctx, workflow, ApprovalEntityType::Subtopics, keywords, Decision::Approved, None)
+            .await
     }
 
     /// Rejects keywords' subtopics (bulk): those keywords get no article.
@@ -79,8 +88,15 @@ impl Engine {
         keywords: &[KeywordId],
         feedback: Option<String>,
     ) -> Result<Vec<Approval>> {
-        self.decide(ctx, workflow, ApprovalEntityType::Subtopics, keywords, Decision::Rejected, feedback)
-            .await
+        self.record_review(
+            ctx,
+            workflow,
+            ApprovalEntityType::Subtopics,
+            keywords,
+            Decision::Rejected,
+            feedback,
+        )
+        .await
     }
 
     /// Records one decision with feedback on items of a gate (seeds for
@@ -91,18 +107,6 @@ impl Engine {
     /// # Errors
     /// As [`approve_seeds`](Self::approve_seeds).
     pub async fn record_review(
-        &self,
-        ctx: &TenantContext,
-        workflow: WorkflowId,
-        entity: ApprovalEntityType,
-        ids: &[KeywordId],
-        decision: Decision,
-        feedback: Option<String>,
-    ) -> Result<Vec<Approval>> {
-        self.decide(ctx, workflow, entity, ids, decision, feedback).await
-    }
-
-    async fn decide(
         &self,
         ctx: &TenantContext,
         workflow: WorkflowId,
